@@ -1,0 +1,221 @@
+"""Neural network playground: build a small network, pick activations, watch it learn live."""
+import numpy as np
+import streamlit as st
+
+from playground import datasets as D
+from playground import export, figures as G, frame as FR, settings as S, ui
+from playground.trainer import Run
+
+P = "pg"  # session-state prefix of this page
+FRAME_SECONDS = 0.05
+DIAGRAM_SECONDS = 0.5
+
+st.title("Neural network playground")
+st.caption("Pick data, features and a network; press Play and watch every neuron learn. "
+           "The address bar always holds the full setup: copy it to share this exact run.")
+for w in ui.init_settings(P):
+    st.warning(w)
+hide = ui.hidden(P)
+state = st.session_state
+
+# ---- settings (sidebar) -----------------------------------------------------------------
+sb = st.sidebar
+if "data" not in hide:
+    sb.subheader("Data")
+    ui.setting_widget(P, "dataset", sb)
+    for key in ("noise", "train_pct", "seed"):
+        ui.setting_widget(P, key, sb)
+    up = sb.file_uploader("Your own data (CSV: x1, x2, label)", type=["csv", "txt"], key="pg_csv_file")
+    if up is None:
+        state.pop("pg_csv", None)
+    elif state.get("pg_csv_name") != (up.name, up.size):
+        state["pg_csv_name"] = (up.name, up.size)
+        try:
+            state["pg_csv"], state["pg_csv_notes"] = D.parse_csv(up.getvalue())
+            state["pg_csv_error"] = None
+        except D.CSVError as exc:
+            state["pg_csv"], state["pg_csv_error"] = None, str(exc)
+    if up is not None and state.get("pg_csv_error"):
+        sb.error(state["pg_csv_error"])
+    elif state.get("pg_csv") is not None:
+        for note in state.get("pg_csv_notes", []):
+            sb.info(note)
+if "features" not in hide:
+    sb.subheader("Features")
+    ui.setting_widget(P, "features", sb)
+if "network" not in hide:
+    sb.subheader("Network")
+    ui.layers_widget(P, sb)
+    ui.setting_widget(P, "loss", sb)
+    ui.setting_widget(P, "init", sb)
+if "training" not in hide:
+    sb.subheader("Training")
+    for key in ("lr", "batch", "optimizer", "reg", "reg_rate", "stop_at"):
+        ui.setting_widget(P, key, sb)
+if "compare" not in hide:
+    sb.subheader("Side by side")
+    if ui.setting_widget(P, "compare", sb):
+        for key in ("b_act", "b_lr", "b_optimizer"):
+            ui.setting_widget(P, key, sb)
+
+cfg = ui.current(P)
+ui.sync_url(P, cfg)
+csv_data = state.get("pg_csv")
+if not cfg["features"]:
+    st.warning("Choose at least one input feature (sidebar → Features).")
+    st.stop()
+
+# ---- the runs: rebuilt when a structural setting changes, updated live otherwise ----------
+run_key = (tuple((k, str(cfg[k])) for k in sorted(S.reset_keys())), id(csv_data))
+
+
+def build_runs():
+    runs = {"A": Run(cfg, csv_data)}
+    if cfg["compare"]:
+        runs["B"] = Run(cfg, csv_data, overrides={"acts": [cfg["b_act"]] * len(cfg["layers"]),
+                                                  "lr": cfg["b_lr"], "optimizer": cfg["b_optimizer"]})
+    state["pg_runs"], state["pg_run_key"] = runs, run_key + (cfg["compare"],)
+
+
+if state.get("pg_run_key") != run_key + (cfg["compare"],):
+    build_runs()
+runs = state["pg_runs"]
+runs["A"].set_hyper(cfg)
+if "B" in runs:
+    runs["B"].set_hyper({**cfg, "lr": cfg["b_lr"], "optimizer": cfg["b_optimizer"]})
+state.setdefault("pg_playing", False)
+
+
+def toggle_play():
+    state["pg_playing"] = not state["pg_playing"]
+    if state["pg_playing"]:
+        for r in runs.values():
+            if r.status == "done":
+                r.status = "ready"
+
+
+def step_once():
+    state["pg_playing"] = False
+    for r in runs.values():
+        r.step(1)
+
+
+def reset():
+    state["pg_playing"] = False
+    build_runs()
+
+
+def regenerate():
+    ui.remember(P, "seed", (cfg["seed"] + 1) % 10000)
+    state["pg_playing"] = False
+
+
+# ---- transport bar ----------------------------------------------------------------------
+c = st.columns([1, 1, 1, 1.2, 2.2])
+c[0].button("⏸ Pause" if state["pg_playing"] else "▶ Play", key="pg_play", on_click=toggle_play,
+            type="primary", use_container_width=True)
+c[1].button("⏭ Step", key="pg_step", on_click=step_once, use_container_width=True,
+            help="Train exactly one epoch.")
+c[2].button("↺ Reset", key="pg_reset", on_click=reset, use_container_width=True,
+            help="Back to the initial weights of this seed.")
+c[3].button("🎲 New data", key="pg_regen", on_click=regenerate, use_container_width=True,
+            help="Next seed: new points and new initial weights.")
+with c[4]:
+    ui.setting_widget(P, "speed")
+v1, v2, _ = st.columns([1, 1, 2])
+ui.setting_widget(P, "show_test", v1)
+ui.setting_widget(P, "discretize", v2)
+playing = state["pg_playing"]
+
+
+@st.fragment(run_every=FRAME_SECONDS if playing else None)
+def live_view():
+    if state["pg_playing"]:
+        for r in runs.values():
+            r.step(cfg["speed"])
+        if any(r.status in ("diverged", "done") for r in runs.values()):
+            state["pg_playing"] = False
+            st.rerun(scope="app")
+    cols = st.columns(len(runs))
+    for col, (name, r) in zip(cols, runs.items()):
+        with col:
+            fr = FR.compute(r, size=320, show_test=cfg["show_test"], discretize=cfg["discretize"],
+                            thumbs=False)
+            if r.status == "diverged":
+                st.error(r.message)
+            elif r.status == "done":
+                st.info(r.message)
+            label = f"**{name}** · " if len(runs) > 1 else ""
+            acc = r.accuracy("test")
+            st.markdown(f"{label}Epoch **{r.epoch:,}** · train loss **{r.train_loss:.4f}** · "
+                        f"test loss **{r.test_loss:.4f}**" + ("" if np.isnan(acc) else
+                                                             f" · test accuracy **{acc:.1%}**"))
+            st.image(fr.boundary, caption="Output over x₁, x₂ ∈ [−6, 6]" +
+                     (" — white rim: training, black rim: test points" if cfg["show_test"] else ""),
+                     width=320)
+    st.plotly_chart(G.loss_chart({k if len(runs) > 1 else "": r.history for k, r in runs.items()}),
+                    key="pg_loss_chart", config={"displayModeBar": False})
+
+
+@st.fragment(run_every=DIAGRAM_SECONDS if playing else None)
+def network_view():
+    run = runs["A"]
+    fr = FR.compute(run, size=32, thumbs=True)
+    sel = state.get("pg_selected")
+    event = st.plotly_chart(G.network_diagram(run, fr.thumbs, selected=sel), key="pg_diagram",
+                            on_select="rerun", selection_mode="points",
+                            config={"displayModeBar": False})
+    pts = (event or {}).get("selection", {}).get("points", []) if event else []
+    clicked = [p.get("customdata") for p in pts if p.get("customdata") is not None]
+    if clicked and tuple(clicked[0]) != sel:
+        state["pg_selected"] = tuple(clicked[0])
+        st.rerun(scope="fragment")
+    st.caption("Links: blue positive, orange negative, width ∝ |weight|. Hover for values; "
+               "click a neuron to enlarge it and edit its weights.")
+    if run.kind != "regression":
+        st.plotly_chart(G.confusion_chart(run.confusion("test"), run.class_names()),
+                        key="pg_confusion", config={"displayModeBar": False})
+
+
+left, right = st.columns([1.25, 1])
+with left:
+    st.subheader("Network")
+    network_view()
+with right:
+    st.subheader("Output")
+    live_view()
+
+# ---- selected neuron: enlarge and edit --------------------------------------------------
+run = runs["A"]
+sel = state.get("pg_selected")
+if sel and sel[0] > 0 and sel[0] <= run.net.n_layers and sel[1] < run.net.sizes[sel[0]]:
+    l, j = sel
+    with st.expander(f"Neuron {l}.{j + 1}: heatmap and weights", expanded=True):
+        h1, h2 = st.columns([1, 1])
+        h1.plotly_chart(G.heatmap_chart(FR.neuron_heatmap(run, l, j), f"Output of neuron {l}.{j + 1}"),
+                        key="pg_neuron_big")
+        with h2.form("pg_edit_form"):
+            st.write("Edit the weights into this neuron (values are clamped to ±100).")
+            W, b = run.net.W(l), run.net.b(l)
+            new_b = st.number_input("bias", -100.0, 100.0, float(np.clip(b[j], -100, 100)),
+                                    format="%.4f", key=f"pg_edit_b_{l}_{j}_{run.epoch}")
+            new_w = [st.number_input(f"weight from {G._name(run, l - 1, i)}", -100.0, 100.0,
+                                     float(np.clip(W[i, j], -100, 100)), format="%.4f",
+                                     key=f"pg_edit_w_{l}_{j}_{i}_{run.epoch}")
+                     for i in range(W.shape[0])]
+            if st.form_submit_button("Apply"):
+                b[j] = new_b
+                W[:, j] = new_w
+                run.refresh()
+                st.rerun()
+elif sel:
+    state.pop("pg_selected", None)
+
+# ---- export and data download -----------------------------------------------------------
+if not playing:
+    e1, e2 = st.columns(2)
+    e1.download_button("⬇ Download trained network (PyTorch code + weights)", export.export_zip(run),
+                       file_name="playground_model.zip", mime="application/zip", key="pg_export")
+    full = csv_data if csv_data is not None else D.generate(cfg["dataset"], cfg["noise"], cfg["seed"])
+    e2.download_button("⬇ Download the data (CSV)", full.to_csv(), file_name=f"{full.name}.csv",
+                       mime="text/csv", key="pg_data_csv")

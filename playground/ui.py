@@ -1,0 +1,118 @@
+"""The one module of Streamlit glue: settings widgets bound to the URL, persistent widget state.
+
+Pages stay thin: they lay out widgets from here and call the pure modules for everything else.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from . import settings as S
+from .activations import ACTIVATIONS
+from .datasets import GENERATORS
+from .features import FEATURES
+from .network import INITS, LOSS_LABELS, OPTIMIZER_LABELS
+
+LABELS = {
+    "dataset": lambda k: GENERATORS[k][0],
+    "features": lambda k: FEATURES[k][0],
+    "loss": lambda k: LOSS_LABELS[k],
+    "init": lambda k: INITS[k],
+    "optimizer": lambda k: OPTIMIZER_LABELS[k],
+    "b_optimizer": lambda k: OPTIMIZER_LABELS[k],
+    "reg": {"none": "None", "l1": "L1", "l2": "L2"}.get,
+    "b_act": lambda k: ACTIVATIONS[k].label,
+    "acts": lambda k: ACTIVATIONS[k].label,
+}
+
+
+def _store(prefix: str) -> dict:
+    """Values that outlive the widgets (Streamlit drops a widget's state on a page switch)."""
+    return st.session_state.setdefault(f"{prefix}__values", {})
+
+
+def init_settings(prefix: str) -> list[str]:
+    """Once per session: take the settings from the URL. Returns warnings about bad values."""
+    flag = f"{prefix}__url_loaded"
+    if flag in st.session_state:
+        return []
+    values, warnings = S.from_query(st.query_params.to_dict())
+    _store(prefix).update(values)
+    st.session_state[f"{prefix}__hidden"] = S.hidden_groups(st.query_params.to_dict())
+    st.session_state[flag] = True
+    return warnings
+
+
+def hidden(prefix: str) -> set:
+    return st.session_state.get(f"{prefix}__hidden", set())
+
+
+def wkey(prefix: str, name: str) -> str:
+    """The widget key for a setting; seeded from the stored value when the widget is new."""
+    key = f"{prefix}_{name}"
+    store = _store(prefix)
+    if key not in st.session_state and name in store:
+        st.session_state[key] = store[name]
+    return key
+
+
+def remember(prefix: str, name: str, value):
+    _store(prefix)[name] = value
+    st.session_state[f"{prefix}_{name}"] = value
+
+
+def setting_widget(prefix: str, key: str, where=st):
+    """Draw the widget for one setting of the table and return its value."""
+    s = S.BY_KEY[key]
+    k = wkey(prefix, key)
+    fmt = LABELS.get(key)
+    if s.kind == "choice":
+        v = where.selectbox(s.label, s.options, key=k, format_func=fmt or str, help=s.help or None)
+    elif s.kind == "int":
+        v = where.slider(s.label, s.lo, s.hi, key=k, help=s.help or None) if s.hi <= 100 else \
+            where.number_input(s.label, s.lo, s.hi, step=1, key=k, help=s.help or None)
+    elif s.kind == "bool":
+        v = where.toggle(s.label, key=k, help=s.help or None)
+    elif s.kind == "float_choice":
+        v = where.select_slider(s.label, s.options, key=k, help=s.help or None)
+    elif s.kind == "multi":
+        v = where.pills(s.label, s.options, selection_mode="multi", key=k, format_func=fmt,
+                        help=s.help or None) or []
+    else:
+        raise ValueError(f"no widget for {s.kind}")
+    _store(prefix)[key] = list(v) if isinstance(v, (list, tuple)) else v
+    return v
+
+
+def layers_widget(prefix: str, where=st):
+    """Hidden layers: how many, then neurons and activation for each."""
+    store = _store(prefix)
+    layers, acts = list(store.get("layers", [4, 2])), list(store.get("acts", ["tanh", "tanh"]))
+    st.session_state.setdefault(f"{prefix}_nlayers", len(layers))
+    n = where.number_input("Hidden layers", 0, S.MAX_LAYERS, step=1, key=wkey(prefix, "nlayers"))
+    store["nlayers"] = n
+    new_layers, new_acts = [], []
+    for i in range(n):
+        c1, c2 = where.columns([1, 1.4])
+        nk, ak = f"{prefix}_neurons_{i}", f"{prefix}_act_{i}"
+        if nk not in st.session_state:
+            st.session_state[nk] = layers[i] if i < len(layers) else (layers[-1] if layers else 4)
+        if ak not in st.session_state:
+            st.session_state[ak] = acts[i] if i < len(acts) else (acts[-1] if acts else "tanh")
+        new_layers.append(int(c1.number_input(f"Layer {i + 1} neurons", 1, S.MAX_NEURONS, step=1, key=nk)))
+        new_acts.append(c2.selectbox(f"Layer {i + 1} activation", list(ACTIVATIONS), key=ak,
+                                     format_func=LABELS["acts"]))
+    store["layers"], store["acts"] = new_layers, new_acts
+    return new_layers, new_acts
+
+
+def current(prefix: str) -> dict:
+    return S.normalize({**S.defaults(), **{k: v for k, v in _store(prefix).items() if k in S.BY_KEY}})
+
+
+def sync_url(prefix: str, values: dict):
+    """Write the non-default settings (and any hide flags) to the address bar."""
+    q = S.to_query(values)
+    if hidden(prefix):
+        q["hide"] = ",".join(sorted(hidden(prefix)))
+    if q != st.query_params.to_dict():
+        st.query_params.from_dict(q)
