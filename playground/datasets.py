@@ -170,6 +170,8 @@ def parse_csv(raw: bytes | str, max_rows: int = MAX_CSV_ROWS, seed: int = 0):
     if isinstance(raw, bytes):
         if len(raw) > 20_000_000:
             raise CSVError("The file is larger than 20 MB. Please upload at most a few thousand rows.")
+        if b"\x00" in raw[:4096]:
+            raise CSVError("This is a binary file, not a CSV text file with columns x1, x2, label.")
         raw = raw.decode("utf-8", errors="replace")
     if not raw.strip():
         raise CSVError("The file is empty. Expected columns x1, x2, label.")
