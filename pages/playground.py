@@ -22,7 +22,10 @@ state = st.session_state
 sb = st.sidebar
 if "data" not in hide:
     sb.subheader("Data")
-    ui.setting_widget(P, "dataset", sb)
+    problem = D.problem_of(ui.current(P)["dataset"])
+    problem = sb.radio("Problem type", list(D.PROBLEMS), index=list(D.PROBLEMS).index(problem),
+                       key="pg_problem", horizontal=True, format_func=str.capitalize)
+    ui.setting_widget(P, "dataset", sb, options=D.PROBLEMS[problem])
     for key in ("noise", "train_pct", "seed"):
         ui.setting_widget(P, key, sb)
     up = sb.file_uploader("Your own data (CSV: x1, x2, label)", type=["csv", "txt"], key="pg_csv_file")

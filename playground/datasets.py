@@ -148,6 +148,15 @@ GENERATORS = {
     "reg_gauss": ("Multi-Gaussian (regression)", reg_gauss),
 }
 
+PROBLEMS = {
+    "classification": [k for k in GENERATORS if not k.startswith("reg_")],
+    "regression": [k for k in GENERATORS if k.startswith("reg_")],
+}
+
+
+def problem_of(name: str) -> str:
+    return "regression" if name in PROBLEMS["regression"] else "classification"
+
 
 def generate(name: str, noise_pct: float = 0.0, seed: int = 0) -> Dataset:
     """noise_pct in 0..50 as on TF Playground's slider."""

@@ -32,7 +32,8 @@ def network_diagram(run, thumbs: dict, link_values=None, link_label: str = "weig
     sizes = net.sizes
     pos = node_positions(sizes)
     values = link_values or [net.W(l) for l in range(1, net.n_layers + 1)]
-    biggest = max([float(np.nanmax(np.abs(v))) for v in values if v.size] + [1e-9])
+    biggest = max([float(np.abs(np.nan_to_num(v, posinf=0, neginf=0)).max()) for v in values if v.size]
+                  + [1e-9])
     shapes, mx, my, mtext = [], [], [], []
     for l in range(1, net.n_layers + 1):
         V = values[l - 1]

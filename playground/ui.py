@@ -60,13 +60,18 @@ def remember(prefix: str, name: str, value):
     st.session_state[f"{prefix}_{name}"] = value
 
 
-def setting_widget(prefix: str, key: str, where=st):
-    """Draw the widget for one setting of the table and return its value."""
+def setting_widget(prefix: str, key: str, where=st, options=None):
+    """Draw the widget for one setting of the table and return its value.
+
+    ``options`` narrows a choice setting's options (e.g. the data sets of one problem type)."""
     s = S.BY_KEY[key]
     k = wkey(prefix, key)
     fmt = LABELS.get(key)
     if s.kind == "choice":
-        v = where.selectbox(s.label, s.options, key=k, format_func=fmt or str, help=s.help or None)
+        opts = list(options or s.options)
+        if st.session_state.get(k) not in opts:
+            st.session_state[k] = opts[0]
+        v = where.selectbox(s.label, opts, key=k, format_func=fmt or str, help=s.help or None)
     elif s.kind == "int":
         v = where.slider(s.label, s.lo, s.hi, key=k, help=s.help or None) if s.hi <= 100 else \
             where.number_input(s.label, s.lo, s.hi, step=1, key=k, help=s.help or None)
