@@ -7,7 +7,7 @@ PAGES = {
     "Start": [st.Page("pages/home.py", title="Home", icon="🏠", default=True)],
     "Build and train": [
         st.Page("pages/playground.py", title="Neural network playground", icon="🧠",
-                url_path="neural-network"),
+                url_path="playground"),
     ],
 }
 

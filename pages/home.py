@@ -1,6 +1,10 @@
 """Home: what the app is and a map of every page."""
 import streamlit as st
 
+from playground import ui
+
+ui.page_setup()
+
 st.title("Deep Learning Playground")
 st.write(
     "Touch deep learning instead of reading about it. Build small networks and watch them "

@@ -6,6 +6,7 @@ from playground import datasets as D
 from playground import export, figures as G, frame as FR, settings as S, ui
 from playground.trainer import Run
 
+ui.page_setup()
 P = "pg"  # session-state prefix of this page
 FRAME_SECONDS = 0.05
 DIAGRAM_SECONDS = 0.5

@@ -52,8 +52,8 @@ def network_diagram(run, thumbs: dict, link_values=None, link_label: str = "weig
     for (l, i), (x, y) in pos.items():
         if (l, i) in thumbs:
             images.append(dict(source=R.png_data_uri(thumbs[(l, i)]), x=x, y=y, xref="x", yref="y",
-                               sizex=0.34, sizey=0.34, xanchor="center", yanchor="middle",
-                               sizing="stretch", layer="above"))
+                               sizex=0.36, sizey=0.8, xanchor="center", yanchor="middle",
+                               sizing="contain", layer="above"))
         nx.append(x)
         ny.append(y)
         ndata.append([l, i])
@@ -69,9 +69,9 @@ def network_diagram(run, thumbs: dict, link_values=None, link_label: str = "weig
              "text": mtext, "marker": {"size": 9, "opacity": 0}, "showlegend": False, "name": "links"},
             {"type": "scatter", "x": nx, "y": ny, "mode": "markers", "hoverinfo": "text",
              "text": ntext, "customdata": ndata, "showlegend": False, "name": "neurons",
-             "marker": {"size": 34, "symbol": "square", "color": "rgba(0,0,0,0.01)",
-                        "line": {"width": [3 if k in sel else 1 for k in range(len(nx))],
-                                 "color": ["#d62728" if k in sel else "#888" for k in range(len(nx))]}},
+             "marker": {"size": 40, "symbol": "square", "color": "rgba(0,0,0,0.01)",
+                        "line": {"width": [3 if k in sel else 0 for k in range(len(nx))],
+                                 "color": "#d62728"}},
              "selectedpoints": sel or None},
         ],
         "layout": {

@@ -121,3 +121,20 @@ def sync_url(prefix: str, values: dict):
         q["hide"] = ",".join(sorted(hidden(prefix)))
     if q != st.query_params.to_dict():
         st.query_params.from_dict(q)
+
+
+def page_setup():
+    """Call first on every page. Works around Streamlit's legacy pages/ mode on the first run.
+
+    On the very first script run after the server starts, Streamlit treats a folder named
+    ``pages/`` as a legacy multipage app and runs a deep-linked page file directly, with the
+    legacy sidebar. The page's ``url_path`` equals its file name, so that run finds the page;
+    here it switches Streamlit to ``st.navigation`` mode and reruns through app.py at once.
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # pragma: no cover - a future Streamlit without it
+        return
+    if getattr(PagesManager, "uses_pages_directory", False):
+        PagesManager.uses_pages_directory = False
+        st.rerun()
