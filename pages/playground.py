@@ -117,12 +117,12 @@ def regenerate():
 # ---- transport bar ----------------------------------------------------------------------
 c = st.columns([1, 1, 1, 1.2, 2.2])
 c[0].button("⏸ Pause" if state["pg_playing"] else "▶ Play", key="pg_play", on_click=toggle_play,
-            type="primary", use_container_width=True)
-c[1].button("⏭ Step", key="pg_step", on_click=step_once, use_container_width=True,
+            type="primary", width="stretch")
+c[1].button("⏭ Step", key="pg_step", on_click=step_once, width="stretch",
             help="Train exactly one epoch.")
-c[2].button("↺ Reset", key="pg_reset", on_click=reset, use_container_width=True,
+c[2].button("↺ Reset", key="pg_reset", on_click=reset, width="stretch",
             help="Back to the initial weights of this seed.")
-c[3].button("🎲 New data", key="pg_regen", on_click=regenerate, use_container_width=True,
+c[3].button("🎲 New data", key="pg_regen", on_click=regenerate, width="stretch",
             help="Next seed: new points and new initial weights.")
 with c[4]:
     ui.setting_widget(P, "speed")
@@ -143,8 +143,8 @@ def live_view():
     cols = st.columns(len(runs))
     for col, (name, r) in zip(cols, runs.items()):
         with col:
-            fr = FR.compute(r, size=320, show_test=cfg["show_test"], discretize=cfg["discretize"],
-                            thumbs=False)
+            fr = FR.compute(r, size=360 if len(runs) == 1 else 240, show_test=cfg["show_test"],
+                            discretize=cfg["discretize"], thumbs=False)
             if r.status == "diverged":
                 st.error(r.message)
             elif r.status == "done":
@@ -156,7 +156,7 @@ def live_view():
                                                              f" · test accuracy **{acc:.1%}**"))
             st.image(fr.boundary, caption="Output over x₁, x₂ ∈ [−6, 6]" +
                      (" — white rim: training, black rim: test points" if cfg["show_test"] else ""),
-                     width=320)
+                     width="stretch")
     st.plotly_chart(G.loss_chart({k if len(runs) > 1 else "": r.history for k, r in runs.items()}),
                     key="pg_loss_chart", config={"displayModeBar": False})
 
@@ -173,7 +173,7 @@ def network_view():
     clicked = [p.get("customdata") for p in pts if p.get("customdata") is not None]
     if clicked and tuple(clicked[0]) != sel:
         state["pg_selected"] = tuple(clicked[0])
-        st.rerun(scope="fragment")
+        st.rerun()  # the enlarged neuron and its editor live outside this fragment
     st.caption("Links: blue positive, orange negative, width ∝ |weight|. Hover for values; "
                "click a neuron to enlarge it and edit its weights.")
     if run.kind != "regression":

@@ -75,7 +75,7 @@ def network_diagram(run, thumbs: dict, link_values=None, link_label: str = "weig
              "selectedpoints": sel or None},
         ],
         "layout": {
-            "shapes": shapes, "images": images, "height": height, "dragmode": False,
+            "shapes": shapes, "images": images, "height": height, "clickmode": "event+select",
             "margin": {"l": 10, "r": 10, "t": 30, "b": 10}, "hovermode": "closest",
             "xaxis": {"visible": False, "range": [-0.5, net.n_layers + 0.5], "fixedrange": True},
             "yaxis": {"visible": False, "range": [-top - 0.3, top + 0.3], "fixedrange": True},
