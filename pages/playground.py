@@ -207,7 +207,7 @@ if sel and sel[0] > 0 and sel[0] <= run.net.n_layers and sel[1] < run.net.sizes[
                                      float(np.clip(W[i, j], -100, 100)), format="%.4f",
                                      key=f"pg_edit_w_{l}_{j}_{i}_{run.epoch}")
                      for i in range(W.shape[0])]
-            if st.form_submit_button("Apply"):
+            if st.form_submit_button("Apply", key="pg_edit_apply"):
                 b[j] = new_b
                 W[:, j] = new_w
                 run.refresh()

@@ -72,5 +72,5 @@ def test_edit_a_weight_by_hand(open_page):
     at.run()
     w_key = [n.key for n in at.number_input if n.key and n.key.startswith("pg_edit_w_1_0_0")][0]
     at.number_input(key=w_key).set_value(2.5)
-    at.button[[b.label for b in at.button].index("Apply")].click().run()
+    at.button(key="pg_edit_apply").click().run()
     assert runs(at)["A"].net.W(1)[0, 0] == 2.5 and not at.exception
