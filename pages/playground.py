@@ -1,4 +1,6 @@
 """Neural network playground: build a small network, pick activations, watch it learn live."""
+import time
+
 import numpy as np
 import streamlit as st
 
@@ -8,8 +10,9 @@ from playground.trainer import Run
 
 ui.page_setup()
 P = "pg"  # session-state prefix of this page
-FRAME_SECONDS = 0.05
-DIAGRAM_SECONDS = 0.5
+FRAME_SECONDS = 0.05  # aim for 20 frames per second while playing
+DIAGRAM_SECONDS = 0.5  # the network diagram (heavier) is redrawn twice a second
+MAX_PLAY_SECONDS = 600  # a forgotten tab stops using the server's CPU after 10 minutes
 
 st.title("Neural network playground")
 st.caption("Pick data, features and a network; press Play and watch every neuron learn. "
@@ -132,62 +135,62 @@ ui.setting_widget(P, "discretize", v2)
 playing = state["pg_playing"]
 
 
-@st.fragment(run_every=FRAME_SECONDS if playing else None)
-def live_view():
-    if state["pg_playing"]:
-        for r in runs.values():
-            r.step(cfg["speed"])
-        if any(r.status in ("diverged", "done") for r in runs.values()):
-            state["pg_playing"] = False
-            st.rerun(scope="app")
-    cols = st.columns(len(runs))
-    for col, (name, r) in zip(cols, runs.items()):
-        with col:
-            fr = FR.compute(r, size=360 if len(runs) == 1 else 240, show_test=cfg["show_test"],
-                            discretize=cfg["discretize"], thumbs=False)
-            if r.status == "diverged":
-                st.error(r.message)
-            elif r.status == "done":
-                st.info(r.message)
-            label = f"**{name}** · " if len(runs) > 1 else ""
-            acc = r.accuracy("test")
-            st.markdown(f"{label}Epoch **{r.epoch:,}** · train loss **{r.train_loss:.4f}** · "
-                        f"test loss **{r.test_loss:.4f}**" + ("" if np.isnan(acc) else
-                                                             f" · test accuracy **{acc:.1%}**"))
-            st.image(fr.boundary, caption="Output over x₁, x₂ ∈ [−6, 6]" +
-                     (" — white rim: training, black rim: test points" if cfg["show_test"] else ""),
-                     width="stretch")
-    st.plotly_chart(G.loss_chart({k if len(runs) > 1 else "": r.history for k, r in runs.items()}),
-                    key="pg_loss_chart", config={"displayModeBar": False})
+def draw_output(ph):
+    with ph.container():
+        for col, (name, r) in zip(st.columns(len(runs)), runs.items()):
+            with col:
+                fr = FR.compute(r, size=360 if len(runs) == 1 else 240, show_test=cfg["show_test"],
+                                discretize=cfg["discretize"], thumbs=False)
+                if r.status == "diverged":
+                    st.error(r.message)
+                elif r.status == "done":
+                    st.info(r.message)
+                acc = r.accuracy("test")
+                st.markdown((f"**{name}** · " if len(runs) > 1 else "")
+                            + f"Epoch **{r.epoch:,}** · train loss **{r.train_loss:.4f}** · "
+                            f"test loss **{r.test_loss:.4f}**"
+                            + ("" if np.isnan(acc) else f" · test accuracy **{acc:.1%}**"))
+                st.image(fr.boundary_png(), width="stretch", caption="Output over x₁, x₂ ∈ [−6, 6]" + (
+                    " — white rim: training, black rim: test points" if cfg["show_test"] else ""))
 
 
-@st.fragment(run_every=DIAGRAM_SECONDS if playing else None)
-def network_view():
+def draw_loss(ph, frame):
+    ui.plotly(ph, G.loss_chart({k if len(runs) > 1 else "": r.history for k, r in runs.items()}),
+              key=f"pg_loss_{frame}")
+
+
+def draw_network(ph, frame):
+    """The diagram is clickable when paused; while playing it is redrawn twice a second."""
     run = runs["A"]
     fr = FR.compute(run, size=32, thumbs=True)
-    sel = state.get("pg_selected")
-    event = st.plotly_chart(G.network_diagram(run, fr.thumbs, selected=sel), key="pg_diagram",
-                            on_select="rerun", selection_mode="points",
-                            config={"displayModeBar": False})
-    pts = (event or {}).get("selection", {}).get("points", []) if event else []
-    clicked = [p.get("customdata") for p in pts if p.get("customdata") is not None]
-    if clicked and tuple(clicked[0]) != sel:
-        state["pg_selected"] = tuple(clicked[0])
-        st.rerun()  # the enlarged neuron and its editor live outside this fragment
-    st.caption("Links: blue positive, orange negative, width ∝ |weight|. Hover for values; "
-               "click a neuron to enlarge it and edit its weights.")
-    if run.kind != "regression":
-        st.plotly_chart(G.confusion_chart(run.confusion("test"), run.class_names()),
-                        key="pg_confusion", config={"displayModeBar": False})
+    with ph.container():
+        fig = G.network_diagram(run, fr.thumbs, selected=state.get("pg_selected"))
+        if frame == 0:
+            event = ui.plotly(st, fig, key="pg_diagram", on_select="rerun", selection_mode="points")
+            clicked = [p.get("customdata") for p in (event or {}).get("selection", {}).get("points", [])
+                       if p.get("customdata") is not None]
+            if clicked and tuple(clicked[0]) != state.get("pg_selected"):
+                state["pg_selected"] = tuple(clicked[0])
+                st.rerun()
+        else:
+            ui.plotly(st, fig, key=f"pg_diagram_{frame}")
+        st.caption("Links: blue positive, orange negative, width ∝ |weight|. Hover for values; "
+                   "click a neuron (when paused) to enlarge it and edit its weights.")
+        if run.kind != "regression":
+            ui.plotly(st, G.confusion_chart(run.confusion("test"), run.class_names()),
+                      key=f"pg_confusion_{frame}")
 
 
 left, right = st.columns([1.25, 1])
 with left:
     st.subheader("Network")
-    network_view()
+    network_ph = st.empty()
 with right:
     st.subheader("Output")
-    live_view()
+    output_ph, loss_ph = st.empty(), st.empty()
+draw_network(network_ph, 0)
+draw_output(output_ph)
+draw_loss(loss_ph, 0)
 
 # ---- selected neuron: enlarge and edit --------------------------------------------------
 run = runs["A"]
@@ -223,3 +226,27 @@ if not playing:
     full = csv_data if csv_data is not None else D.generate(cfg["dataset"], cfg["noise"], cfg["seed"])
     e2.download_button("⬇ Download the data (CSV)", full.to_csv(), file_name=f"{full.name}.csv",
                        mime="text/csv", key="pg_data_csv")
+
+
+# ---- the animation: train a chunk, redraw, repeat (a click on any widget interrupts it) ----
+if playing:
+    started = last_network = time.monotonic()
+    frame, max_frames = 0, state.get("pg_max_frames")  # tests bound the loop
+    while max_frames is None or frame < max_frames:
+        t0 = time.monotonic()
+        for r in runs.values():
+            r.step(cfg["speed"])
+        frame += 1
+        draw_output(output_ph)
+        draw_loss(loss_ph, frame)
+        if t0 - last_network >= DIAGRAM_SECONDS:
+            draw_network(network_ph, frame)
+            last_network = t0
+        if any(r.status in ("diverged", "done") for r in runs.values()):
+            state["pg_playing"] = False
+            st.rerun()
+        if t0 - started > MAX_PLAY_SECONDS:
+            state["pg_playing"] = False
+            st.toast("Paused after 10 minutes of training to share the server. Press Play to go on.")
+            st.rerun()
+        time.sleep(max(0.0, FRAME_SECONDS - (time.monotonic() - t0)))

@@ -33,6 +33,9 @@ class Frame:
     thumbs: dict = field(default_factory=dict)
     grid_layers: list = field(default_factory=list, repr=False)  # raw grid outputs per layer
 
+    def boundary_png(self) -> bytes:
+        return R.png_bytes(self.boundary)
+
 
 def compute(run: Run, size: int = 320, show_test: bool = False, discretize: bool = False,
             thumbs: bool = True) -> Frame:

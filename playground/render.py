@@ -100,7 +100,12 @@ def output_image(scores: np.ndarray, n: int, kind: str, size: int, discretize: b
     return upscale(img, size)
 
 
-def png_data_uri(img: np.ndarray) -> str:
+def png_bytes(img: np.ndarray) -> bytes:
+    """Fast PNG encoding (low compression: these images are small and change every frame)."""
     buf = io.BytesIO()
     Image.fromarray(img).save(buf, format="PNG", compress_level=1)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    return buf.getvalue()
+
+
+def png_data_uri(img: np.ndarray) -> str:
+    return "data:image/png;base64," + base64.b64encode(png_bytes(img)).decode()

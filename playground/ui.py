@@ -125,6 +125,15 @@ def sync_url(prefix: str, values: dict):
         st.query_params.from_dict(q)
 
 
+def plotly(where, fig: dict, **kwargs):
+    """st.plotly_chart for a figure dict built by playground.figures, skipping plotly's slow
+    re-validation (the builders are tested); returns the selection event if any."""
+    import plotly.graph_objects as go
+
+    kwargs.setdefault("config", {"displayModeBar": False})
+    return where.plotly_chart(go.Figure(fig, _validate=False), **kwargs)
+
+
 def page_setup():
     """Call first on every page. Works around Streamlit's legacy pages/ mode on the first run.
 
@@ -142,3 +151,197 @@ def page_setup():
         # AppTest starts every run in legacy mode; a rerun there would swallow button clicks.
         if "streamlit.testing.v1" not in sys.modules:
             st.rerun()
+
+
+# ---- Shared image input and pretrained vision models (image pages) -----------------------
+import hashlib as _hashlib  # noqa: E402
+from collections import OrderedDict as _OrderedDict  # noqa: E402
+
+from . import images as _img  # noqa: E402
+from .vision import models as _vm  # noqa: E402
+
+IMAGE_SOURCES = {"sample": "📷 Sample image", "upload": "⬆ Upload", "camera": "🎥 Camera"}
+MODEL_CACHE_ENTRIES = 4   # models kept in memory per server (≈ 0.6 GB in the worst case)
+
+
+def _clean_upload(prefix: str, kind: str, up) -> "_img.CleanImage | str":
+    """Clean an UploadedFile once (cached per file id in the session); error text on failure."""
+    ck = f"{prefix}__img_{kind}"
+    fid = getattr(up, "file_id", None) or (up.name, up.size)
+    hit = st.session_state.get(ck)
+    if hit and hit[0] == fid:
+        return hit[1]
+    try:
+        res = _img.clean_image(up.getvalue(), name=up.name or "photo")
+    except _img.ImageError as exc:
+        res = str(exc)
+    except Exception as exc:   # anything Pillow did not foresee: still a message, never a trace
+        res = f"“{up.name}” could not be read ({type(exc).__name__})."
+    st.session_state[ck] = (fid, res)
+    if not isinstance(res, str):
+        st.session_state["img__last_photo"] = res     # offered again on the other image pages
+    return res
+
+
+def _forget_photo():
+    st.session_state.pop("img__last_photo", None)
+
+
+def image_input(prefix: str, where=st, default_sample: str = "Cat") -> "_img.CleanImage | None":
+    """The one image input of every image page: a bundled sample, an upload or the camera.
+
+    Returns a clean RGB picture (:mod:`playground.images`) or None; conversions are listed
+    under the picture and unusable files are refused with a message, never a traceback. The
+    last photo a student uploaded or took is reused on the other image pages."""
+    src = where.radio("Image source", list(IMAGE_SOURCES), format_func=IMAGE_SOURCES.get,
+                      horizontal=True, key=wkey(prefix, "img_src"))
+    _store(prefix)["img_src"] = src
+    clean = None
+    if src == "sample":
+        names = list(_img.SAMPLES)
+        k = wkey(prefix, "img_sample")
+        st.session_state.setdefault(k, default_sample if default_sample in names else names[0])
+        name = where.selectbox("Sample image", names, key=k)
+        _store(prefix)["img_sample"] = name
+        clean = _img.load_sample(name)
+    else:
+        if src == "upload":
+            up = where.file_uploader("Your photo (PNG, JPEG, WebP, GIF or BMP)",
+                                     type=_img.UPLOAD_TYPES, key=f"{prefix}_img_file",
+                                     on_change=_forget_photo)
+        else:
+            up = where.camera_input("Take a photo", key=f"{prefix}_img_cam", on_change=_forget_photo)
+        if up is not None:
+            res = _clean_upload(prefix, src, up)
+            if isinstance(res, str):
+                where.error(res)
+                return None
+            clean = res
+        elif "img__last_photo" in st.session_state:
+            clean = st.session_state["img__last_photo"]
+            where.caption(f"Using your last photo, “{clean.name}”. Upload or take another to "
+                          "replace it.")
+        else:
+            where.info("Upload a photo or take one with your camera (or pick a sample image).")
+            return None
+    where.image(clean.image, caption=f"{clean.name} · {clean.image.size[0]}×{clean.image.size[1]}",
+                width="stretch")
+    for note in clean.notes:
+        where.caption(note)
+    return clean
+
+
+@st.cache_resource(max_entries=MODEL_CACHE_ENTRIES, show_spinner=False)
+def _load_model(key: str, source: str, _data: bytes | None = None) -> "_vm.Loaded":
+    """One copy per server of each model (bounded); ``source`` names the weights' origin."""
+    spec = _vm.REGISTRY[key]
+    return _vm.load_local(spec, _data) if _data is not None else _vm.load_torchvision(spec)
+
+
+def model_status(key: str) -> str:
+    spec = _vm.REGISTRY[key]
+    if st.session_state.get(f"vision__local__{key}"):
+        return "your weights"
+    return "ready" if _vm.weights_cached(spec) else f"{spec.size_mb:.0f} MB download"
+
+
+def _offline_help(spec: "_vm.ModelSpec", where, reason: str):
+    where.info(
+        f"**{spec.label}** needs its pretrained weights, a {spec.size_mb:.0f} MB file downloaded "
+        f"once per server from {_vm.DOWNLOAD_HOST}. {reason}\n\n"
+        f"To use it without internet, provide the torchvision weights file `{spec.file_name}`:\n"
+        f"- copy it into `{_vm.checkpoint_dir()}` (where torchvision looks) and reload, or\n"
+        "- give its path on this server or upload it under “Use a local weights file” below.\n\n"
+        "Any `state_dict` of this architecture works (`torch.save(model.state_dict(), path)` or "
+        "safetensors). It is loaded with `torch.load(..., weights_only=True)`: no code in the file "
+        "can run.", icon="📦")
+    with where.expander(f"Use a local weights file for {spec.label}"):
+        with st.form(key=f"vision_local_{spec.key}"):
+            path = st.text_input("Path on this server", key=f"vision_local_path_{spec.key}",
+                                 placeholder=f"/data/{spec.file_name}")
+            up = st.file_uploader("…or upload it (up to 200 MB)", key=f"vision_local_up_{spec.key}",
+                                  type=[s.lstrip(".") for s in _vm.LOCAL_SUFFIXES])
+            if st.form_submit_button("Load these weights"):
+                try:
+                    if up is not None:
+                        data = up.getvalue()
+                    elif path.strip():
+                        data = _vm.read_local_path(path)
+                    else:
+                        raise _vm.WeightsError("Enter a path or choose a file first.")
+                    digest = _hashlib.sha256(data).hexdigest()[:12]
+                    _load_model(spec.key, f"local:{digest}", data)      # validates the file
+                    st.session_state[f"vision__local__{spec.key}"] = {"digest": digest, "data": data}
+                    st.rerun()
+                except (_vm.WeightsError, OSError) as exc:
+                    st.error(str(exc))
+
+
+def vision_model(key: str, where=st) -> "_vm.Loaded | None":
+    """The shared, read-only model ``key`` (see playground.vision.models.REGISTRY), loaded on
+    first use: downloaded with a progress bar when online, else a clear message with how to
+    provide local weights. Returns None when it is not available (the page carries on)."""
+    spec = _vm.REGISTRY[key]
+    local = st.session_state.get(f"vision__local__{key}")
+    if local:
+        try:
+            loaded = _load_model(key, f"local:{local['digest']}", local["data"])
+        except _vm.WeightsError as exc:
+            st.session_state.pop(f"vision__local__{key}", None)
+            where.error(str(exc))
+            return None
+        c1, c2 = where.columns([3, 1])
+        c1.caption(f"{spec.label}: using your own weights file (sha256 {local['digest']}…).")
+        if c2.button("Forget", key=f"vision_forget_{key}", help="Back to torchvision's weights"):
+            st.session_state.pop(f"vision__local__{key}", None)
+            st.rerun()
+        return loaded
+    path = _vm.checkpoint_path(spec)
+    if not path.is_file():
+        if not _vm.can_download():
+            _offline_help(spec, where, "This server cannot reach the internet right now.")
+            return None
+        bar = where.progress(0.0, text=f"Downloading {spec.label} weights ({spec.size_mb:.0f} MB, "
+                                       "once per server)…")
+        seen = [0.0]
+
+        def on_chunk(done: int, total: int | None):
+            frac = done / total if total else 0.0
+            if frac - seen[0] >= 0.01 or frac >= 1:
+                seen[0] = frac
+                bar.progress(min(frac, 1.0), text=f"Downloading {spec.label}: "
+                                                  f"{done / 2**20:.1f} of "
+                                                  f"{(total or 0) / 2**20:.1f} MB")
+        try:
+            _vm.download_weights(spec, on_chunk)
+        except (OSError, _vm.WeightsError) as exc:
+            bar.empty()
+            _offline_help(spec, where, f"The download failed ({str(exc)[:160]}).")
+            return None
+        bar.empty()
+    try:
+        with where.spinner(f"Loading {spec.label} into memory (once per server)…"):
+            return _load_model(key, f"torchvision:{path}:{path.stat().st_mtime_ns}")
+    except _vm.WeightsError as exc:
+        _offline_help(spec, where, str(exc))
+        return None
+
+
+def memo(name: str, key: tuple, fn, keep: int = 12):
+    """Per-session memo of expensive results (explanations, attacks, sweeps), newest ``keep``."""
+    box = st.session_state.setdefault("vision__memo", _OrderedDict())
+    k = (name,) + tuple(key)
+    if k in box:
+        box.move_to_end(k)
+        return box[k]
+    box[k] = value = fn()
+    while len(box) > keep:
+        box.popitem(last=False)
+    return value
+
+
+def kept(prefix: str, name: str, widget, *args, **kwargs):
+    """Draw ``widget(*args, key=..., **kwargs)`` whose value survives page switches."""
+    value = widget(*args, key=wkey(prefix, name), **kwargs)
+    _store(prefix)[name] = value
+    return value

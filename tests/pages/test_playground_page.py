@@ -8,13 +8,14 @@ def runs(at):
 
 def test_loads_and_transport_buttons(open_page):
     at = open_page(PAGE)
+    at.session_state["pg_max_frames"] = 2  # bound the animation loop in tests
     assert runs(at)["A"].epoch == 0
     assert any("Epoch **0**" in m.value for m in at.markdown)
     at.button(key="pg_step").click().run()
     assert runs(at)["A"].epoch == 1 and not at.exception
     at.button(key="pg_play").click().run()
     assert at.session_state["pg_playing"] is True
-    assert runs(at)["A"].epoch > 1  # the live fragment trained a chunk
+    assert runs(at)["A"].epoch == 1 + 2 * 5  # two frames of 5 epochs (the default speed)
     at.button(key="pg_play").click().run()
     assert at.session_state["pg_playing"] is False
     at.button(key="pg_reset").click().run()
@@ -57,6 +58,7 @@ def test_multiclass_and_compare(open_page):
 def test_divergence_is_explained_not_raised(open_page):
     at = open_page(PAGE, query={"dataset": "reg_gauss", "layers": "8,8", "acts": "relu,relu",
                                 "lr": "10", "features": "x1,x2,x1sq,x2sq,x1x2", "speed": "100"})
+    at.session_state["pg_max_frames"] = 5
     for _ in range(3):
         at.button(key="pg_play").click().run() if not at.session_state["pg_playing"] else at.run()
         if runs(at)["A"].status == "diverged":
