@@ -131,7 +131,7 @@ def loss_chart(histories: dict, height: int = 220) -> dict:
 
 def confusion_chart(cm: np.ndarray, names, height: int = 260) -> dict:
     return {"data": [{"type": "heatmap", "z": cm.tolist(), "x": list(names), "y": list(names),
-                      "colorscale": "Blues", "showscale": False, "texttemplate": "%{z}",
+                      "colorscale": [[0, "#f7fbff"], [1, "#08519c"]], "showscale": False, "texttemplate": "%{z}",
                       "hovertemplate": "true %{y}<br>predicted %{x}<br>%{z} points<extra></extra>"}],
             "layout": {"height": height, "margin": {"l": 90, "r": 10, "t": 10, "b": 60},
                        "xaxis": {"title": {"text": "predicted"}},
