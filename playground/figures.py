@@ -43,7 +43,9 @@ def network_diagram(run, thumbs: dict, link_values=None, link_label: str = "weig
                 (x0, y0), (x1, y1) = pos[(l - 1, i)], pos[(l, j)]
                 width = 0.5 + 7.5 * (min(abs(v), biggest) / biggest if np.isfinite(v) else 1)
                 shapes.append(dict(type="line", x0=x0 + 0.18, y0=y0, x1=x1 - 0.18, y1=y1,
-                                   line=dict(color=BLUE if v >= 0 else ORANGE, width=round(width, 2)),
+                                   line=dict(color=(BLUE if v >= 0 else ORANGE) if np.isfinite(v) else "#999999",
+                                             width=round(width, 2) if np.isfinite(v) else 1,
+                                             dash="solid" if np.isfinite(v) else "dot"),
                                    layer="below", opacity=0.75))
                 mx.append((x0 + x1) / 2)
                 my.append((y0 + y1) / 2)
