@@ -1,6 +1,9 @@
 """Deep Learning Playground: the entry point. Run with `streamlit run app.py`."""
 import streamlit as st
 
+from playground import ui
+
+ui.server_setup()  # once per server process: one BLAS thread per session, freeze import garbage
 st.set_page_config(page_title="Deep Learning Playground", page_icon="🧠", layout="wide")
 
 PAGES = {
@@ -8,6 +11,22 @@ PAGES = {
     "Build and train": [
         st.Page("pages/playground.py", title="Neural network playground", icon="🧠",
                 url_path="playground"),
+    ],
+    "Pretrained models": [
+        st.Page("pages/vision_classify.py", title="Image classification", icon="🖼️",
+                url_path="vision_classify"),
+        st.Page("pages/vision_detect.py", title="Detection and segmentation", icon="📦",
+                url_path="vision_detect"),
+    ],
+    "Inside the networks": [st.Page("pages/recurrent.py", title="Recurrent networks (RNN, LSTM, GRU)", icon="🔁", url_path="recurrent")],
+    "Language and speech": [
+        st.Page("pages/language.py", title="Language models", icon="💬", url_path="language"),
+        st.Page("pages/speech.py", title="Speech to text", icon="🎙️", url_path="speech"),
+    ],
+    "Costs and data": [
+        st.Page("pages/costs.py", title="What models cost", icon="⚡", url_path="costs"),
+        st.Page("pages/data_efficiency.py", title="Data efficiency", icon="📈",
+                url_path="data_efficiency"),
     ],
 }
 

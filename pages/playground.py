@@ -5,13 +5,14 @@ import numpy as np
 import streamlit as st
 
 from playground import datasets as D
-from playground import export, figures as G, frame as FR, settings as S, ui
+from playground import export, figures as G, frame as FR, render as R, settings as S, ui
 from playground.trainer import Run
+from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
 ui.page_setup()
 P = "pg"  # session-state prefix of this page
 FRAME_SECONDS = 0.05  # aim for 20 frames per second while playing
-DIAGRAM_SECONDS = 0.5  # the network diagram (heavier) is redrawn twice a second
+DIAGRAM_SECONDS = 1.0  # the network diagram (heavier for the browser) is redrawn every second
 MAX_PLAY_SECONDS = 600  # a forgotten tab stops using the server's CPU after 10 minutes
 
 st.title("Neural network playground")
@@ -34,9 +35,10 @@ if "data" not in hide:
         ui.setting_widget(P, key, sb)
     up = sb.file_uploader("Your own data (CSV: x1, x2, label)", type=["csv", "txt"], key="pg_csv_file")
     if up is None:
-        state.pop("pg_csv", None)
-    elif state.get("pg_csv_name") != (up.name, up.size):
-        state["pg_csv_name"] = (up.name, up.size)
+        for k in ("pg_csv", "pg_csv_name", "pg_csv_error"):
+            state.pop(k, None)
+    elif state.get("pg_csv_name") != up.file_id:
+        state["pg_csv_name"] = up.file_id
         try:
             state["pg_csv"], state["pg_csv_notes"] = D.parse_csv(up.getvalue())
             state["pg_csv_error"] = None
@@ -154,9 +156,9 @@ def draw_output(ph):
                     " — white rim: training, black rim: test points" if cfg["show_test"] else ""))
 
 
-def draw_loss(ph, frame):
-    ui.plotly(ph, G.loss_chart({k if len(runs) > 1 else "": r.history for k, r in runs.items()}),
-              key=f"pg_loss_{frame}")
+def draw_loss(ph):
+    ph.image(R.loss_png({k if len(runs) > 1 else "": r.history for k, r in runs.items()},
+                        width=420 if len(runs) == 1 else 480), width="stretch")
 
 
 def draw_network(ph, frame):
@@ -187,10 +189,10 @@ with left:
     network_ph = st.empty()
 with right:
     st.subheader("Output")
-    output_ph, loss_ph = st.empty(), st.empty()
+    output_ph, loss_ph = st.container(key="pg_live_output").empty(), st.container(key="pg_live_loss").empty()
 draw_network(network_ph, 0)
 draw_output(output_ph)
-draw_loss(loss_ph, 0)
+draw_loss(loss_ph)
 
 # ---- selected neuron: enlarge and edit --------------------------------------------------
 run = runs["A"]
@@ -218,18 +220,19 @@ if sel and sel[0] > 0 and sel[0] <= run.net.n_layers and sel[1] < run.net.sizes[
 elif sel:
     state.pop("pg_selected", None)
 
-# ---- export and data download -----------------------------------------------------------
-if not playing:
-    e1, e2 = st.columns(2)
-    e1.download_button("⬇ Download trained network (PyTorch code + weights)", export.export_zip(run),
-                       file_name="playground_model.zip", mime="application/zip", key="pg_export")
-    full = csv_data if csv_data is not None else D.generate(cfg["dataset"], cfg["noise"], cfg["seed"])
-    e2.download_button("⬇ Download the data (CSV)", full.to_csv(), file_name=f"{full.name}.csv",
-                       mime="text/csv", key="pg_data_csv")
+# ---- export and data download (of the state when Play was pressed, if playing) ----------
+e1, e2 = st.columns(2)
+e1.download_button("⬇ Download trained network (PyTorch code + weights)", export.export_zip(run),
+                   file_name="playground_model.zip", mime="application/zip", key="pg_export",
+                   disabled=playing, help="Pause first to download the network as it is now.")
+full = csv_data if csv_data is not None else D.generate(cfg["dataset"], cfg["noise"], cfg["seed"])
+e2.download_button("⬇ Download the data (CSV)", full.to_csv(), file_name=f"{full.name}.csv",
+                   mime="text/csv", key="pg_data_csv")
 
 
 # ---- the animation: train a chunk, redraw, repeat (a click on any widget interrupts it) ----
-if playing:
+
+def animate():
     started = last_network = time.monotonic()
     frame, max_frames = 0, state.get("pg_max_frames")  # tests bound the loop
     while max_frames is None or frame < max_frames:
@@ -238,7 +241,7 @@ if playing:
             r.step(cfg["speed"])
         frame += 1
         draw_output(output_ph)
-        draw_loss(loss_ph, frame)
+        draw_loss(loss_ph)
         if t0 - last_network >= DIAGRAM_SECONDS:
             draw_network(network_ph, frame)
             last_network = t0
@@ -250,3 +253,11 @@ if playing:
             st.toast("Paused after 10 minutes of training to share the server. Press Play to go on.")
             st.rerun()
         time.sleep(max(0.0, FRAME_SECONDS - (time.monotonic() - t0)))
+
+
+if playing:
+    try:
+        animate()
+    except StopException:  # the toolbar's Stop button: show the page as paused, not frozen
+        state["pg_playing"] = False
+        raise

@@ -109,3 +109,55 @@ def png_bytes(img: np.ndarray) -> bytes:
 
 def png_data_uri(img: np.ndarray) -> str:
     return "data:image/png;base64," + base64.b64encode(png_bytes(img)).decode()
+
+
+_LINE_COLORS = [(51, 51, 51), (214, 39, 40), (44, 160, 44)]
+
+
+def loss_png(histories: dict, width: int = 360, height: int = 170) -> bytes:
+    """Train (solid) and test (thin, lighter) loss against epoch, as a small PNG.
+
+    A picture instead of an interactive chart: it is redrawn every animation frame, and a
+    browser shows a new image far faster than it rebuilds a chart. ``histories`` maps a run's
+    name to its [(epoch, train_loss, test_loss), ...]."""
+    from PIL import ImageDraw, ImageFont
+
+    s = 2  # draw at twice the size, then shrink: smooth lines
+    W, H = width * s, height * s
+    img = Image.new("RGB", (W, H), "white")
+    d = ImageDraw.Draw(img)
+    font = ImageFont.load_default(size=11 * s)
+    hs = {k: np.asarray(h, dtype=float).reshape(-1, 3) for k, h in histories.items()}
+    finite = np.concatenate([h[:, 1:][np.isfinite(h[:, 1:])] for h in hs.values()] + [np.zeros(1)])
+    top = max(float(finite.max()) * 1.05, 1e-3)
+    last = max([float(h[-1, 0]) for h in hs.values() if len(h)] + [1.0])
+    left, right, upper, lower = 46 * s, W - 8 * s, 22 * s, H - 26 * s
+
+    def xy(e, v):
+        return (left + (right - left) * e / last, lower - (lower - upper) * min(v, top) / top)
+
+    for frac in (0, 0.5, 1):
+        y = lower - (lower - upper) * frac
+        d.line([(left, y), (right, y)], fill=(230, 230, 230), width=s)
+        d.text((left - 4 * s, y), f"{top * frac:.3g}", fill=(110, 110, 110), font=font, anchor="rm")
+    d.line([(left, upper), (left, lower), (right, lower)], fill=(150, 150, 150), width=s)
+    d.text((left, lower + 4 * s), "0", fill=(110, 110, 110), font=font, anchor="lt")
+    d.text((right, lower + 4 * s), f"epoch {last:,.0f}", fill=(110, 110, 110), font=font, anchor="rt")
+    legend_x = left + 6 * s
+    for k, (name, h) in enumerate(hs.items()):
+        color = _LINE_COLORS[k % len(_LINE_COLORS)]
+        light = tuple(int(c + (255 - c) * 0.55) for c in color)
+        for col, fill, w in ((2, light, 2 * s), (1, color, 2 * s)):
+            ok = np.isfinite(h[:, col])
+            pts = [xy(e, v) for e, v in zip(h[ok, 0], h[ok, col])]
+            if len(pts) > 1:
+                d.line(pts, fill=fill, width=w, joint="curve")
+            elif pts:
+                d.ellipse([pts[0][0] - 2 * s, pts[0][1] - 2 * s, pts[0][0] + 2 * s, pts[0][1] + 2 * s], fill=fill)
+        for label, fill in ((f"{name} train".strip(), color), (f"{name} test".strip(), light)):
+            d.line([(legend_x, 9 * s), (legend_x + 16 * s, 9 * s)], fill=fill, width=2 * s)
+            d.text((legend_x + 20 * s, 9 * s), label, fill=(80, 80, 80), font=font, anchor="lm")
+            legend_x += 28 * s + int(d.textlength(label, font=font))
+    buf = io.BytesIO()
+    img.reduce(s).save(buf, format="PNG", compress_level=1)
+    return buf.getvalue()

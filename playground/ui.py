@@ -134,6 +134,33 @@ def plotly(where, fig: dict, **kwargs):
     return where.plotly_chart(go.Figure(fig, _validate=False), **kwargs)
 
 
+_server_ready = False
+
+
+def server_setup():
+    """Once per server process (app.py calls it every run; only the first call acts).
+
+    - NumPy's BLAS may start a thread per core for every small matrix product; with many
+      sessions on 2 cores that oversubscribes the CPU and slows a frame 5-8x. One thread each.
+    - gc.freeze() moves the objects created by the imports (torch alone: ~450k) out of the
+      garbage collector's way, so the collections Python runs stay in the milliseconds.
+    """
+    global _server_ready
+    if _server_ready:
+        return
+    _server_ready = True
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1, user_api="blas")
+    except Exception:  # pragma: no cover - threadpoolctl missing or no BLAS found
+        pass
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
 def page_setup():
     """Call first on every page. Works around Streamlit's legacy pages/ mode on the first run.
 
@@ -210,7 +237,8 @@ def image_input(prefix: str, where=st, default_sample: str = "Cat") -> "_img.Cle
                                      type=_img.UPLOAD_TYPES, key=f"{prefix}_img_file",
                                      on_change=_forget_photo)
         else:
-            up = where.camera_input("Take a photo", key=f"{prefix}_img_cam", on_change=_forget_photo)
+            up = where.camera_input("Take a photo", key=f"{prefix}_img_cam",
+                                    on_change=_forget_photo)
         if up is not None:
             res = _clean_upload(prefix, src, up)
             if isinstance(res, str):
@@ -224,8 +252,8 @@ def image_input(prefix: str, where=st, default_sample: str = "Cat") -> "_img.Cle
         else:
             where.info("Upload a photo or take one with your camera (or pick a sample image).")
             return None
-    where.image(clean.image, caption=f"{clean.name} · {clean.image.size[0]}×{clean.image.size[1]}",
-                width="stretch")
+    w, h = clean.image.size
+    where.image(clean.image, caption=f"{clean.name} · {w}×{h}", width="stretch")
     for note in clean.notes:
         where.caption(note)
     return clean
@@ -238,11 +266,18 @@ def _load_model(key: str, source: str, _data: bytes | None = None) -> "_vm.Loade
     return _vm.load_local(spec, _data) if _data is not None else _vm.load_torchvision(spec)
 
 
-def model_status(key: str) -> str:
+def model_label(key: str) -> str:
+    """A model's name and weight size, for pickers (static, so the choice never resets)."""
     spec = _vm.REGISTRY[key]
+    return f"{spec.label} · {spec.size_mb:.0f} MB"
+
+
+def model_status(key: str) -> str:
     if st.session_state.get(f"vision__local__{key}"):
-        return "your weights"
-    return "ready" if _vm.weights_cached(spec) else f"{spec.size_mb:.0f} MB download"
+        return "using your own weights"
+    if _vm.weights_cached(_vm.REGISTRY[key]):
+        return "weights on this server"
+    return "weights not downloaded yet"
 
 
 def _offline_help(spec: "_vm.ModelSpec", where, reason: str):
@@ -251,7 +286,8 @@ def _offline_help(spec: "_vm.ModelSpec", where, reason: str):
         f"once per server from {_vm.DOWNLOAD_HOST}. {reason}\n\n"
         f"To use it without internet, provide the torchvision weights file `{spec.file_name}`:\n"
         f"- copy it into `{_vm.checkpoint_dir()}` (where torchvision looks) and reload, or\n"
-        "- give its path on this server or upload it under “Use a local weights file” below.\n\n"
+        "- give its path on this server or upload it under “Use a local weights file” "
+        "below.\n\n"
         "Any `state_dict` of this architecture works (`torch.save(model.state_dict(), path)` or "
         "safetensors). It is loaded with `torch.load(..., weights_only=True)`: no code in the file "
         "can run.", icon="📦")
@@ -259,9 +295,10 @@ def _offline_help(spec: "_vm.ModelSpec", where, reason: str):
         with st.form(key=f"vision_local_{spec.key}"):
             path = st.text_input("Path on this server", key=f"vision_local_path_{spec.key}",
                                  placeholder=f"/data/{spec.file_name}")
-            up = st.file_uploader("…or upload it (up to 200 MB)", key=f"vision_local_up_{spec.key}",
+            up = st.file_uploader("…or upload it (up to 200 MB)",
+                                  key=f"vision_local_up_{spec.key}",
                                   type=[s.lstrip(".") for s in _vm.LOCAL_SUFFIXES])
-            if st.form_submit_button("Load these weights"):
+            if st.form_submit_button("Load these weights", key=f"vision_local_go_{spec.key}"):
                 try:
                     if up is not None:
                         data = up.getvalue()
@@ -271,7 +308,8 @@ def _offline_help(spec: "_vm.ModelSpec", where, reason: str):
                         raise _vm.WeightsError("Enter a path or choose a file first.")
                     digest = _hashlib.sha256(data).hexdigest()[:12]
                     _load_model(spec.key, f"local:{digest}", data)      # validates the file
-                    st.session_state[f"vision__local__{spec.key}"] = {"digest": digest, "data": data}
+                    st.session_state[f"vision__local__{spec.key}"] = {"digest": digest,
+                                                                       "data": data}
                     st.rerun()
                 except (_vm.WeightsError, OSError) as exc:
                     st.error(str(exc))
@@ -314,7 +352,7 @@ def vision_model(key: str, where=st) -> "_vm.Loaded | None":
                                                   f"{(total or 0) / 2**20:.1f} MB")
         try:
             _vm.download_weights(spec, on_chunk)
-        except (OSError, _vm.WeightsError) as exc:
+        except Exception as exc:   # network errors of every kind, a bad checksum, a full disk
             bar.empty()
             _offline_help(spec, where, f"The download failed ({str(exc)[:160]}).")
             return None
@@ -324,6 +362,10 @@ def vision_model(key: str, where=st) -> "_vm.Loaded | None":
             return _load_model(key, f"torchvision:{path}:{path.stat().st_mtime_ns}")
     except _vm.WeightsError as exc:
         _offline_help(spec, where, str(exc))
+        return None
+    except MemoryError:
+        where.error(f"This server does not have enough free memory for {spec.label} right now; "
+                    "please choose a smaller model.")
         return None
 
 
@@ -345,3 +387,252 @@ def kept(prefix: str, name: str, widget, *args, **kwargs):
     value = widget(*args, key=wkey(prefix, name), **kwargs)
     _store(prefix)[name] = value
     return value
+
+
+# ---- Pages with their own small settings table (pages/recurrent.py) ------------------------
+def load_query_once(prefix: str, parse) -> list[str]:
+    """Once per session: ``parse(query dict) -> (values, warnings)`` seeds the page's stored values."""
+    flag = f"{prefix}__url_loaded"
+    if flag in st.session_state:
+        return []
+    values, warnings = parse(st.query_params.to_dict())
+    _store(prefix).update(values)
+    st.session_state[flag] = True
+    return warnings
+
+
+def stored(prefix: str) -> dict:
+    """The page's widget values that outlive a page switch."""
+    return _store(prefix)
+
+
+def kept_or(prefix: str, name: str, default, widget, *args, **kwargs):
+    """``widget(*args, key=<prefix>_<name>, **kwargs)`` whose value survives page switches.
+
+    The widget starts from the stored value, else ``default`` (so pass no value=/index=)."""
+    key = wkey(prefix, name)
+    st.session_state.setdefault(key, default)
+    value = widget(*args, key=key, **kwargs)
+    _store(prefix)[name] = value
+    return value
+
+
+def write_query(q: dict):
+    """Replace the address-bar parameters with ``q`` (only when they differ)."""
+    if q != st.query_params.to_dict():
+        st.query_params.from_dict(q)
+
+
+# ---- Language and speech models, and what models cost (language, speech, costs pages) -------
+import os as _os  # noqa: E402
+import threading as _threading  # noqa: E402
+
+from . import cost as _cost  # noqa: E402
+from .language import hub as _hub  # noqa: E402
+from .language import models as _lm  # noqa: E402
+
+# Language models kept in memory per server: the four defaults together are ≈ 0.93 GB of float32
+# weights (see benchmarks/memory.py); a fifth (a user's own folder) evicts the least recently used.
+HF_CACHE_ENTRIES = int(_os.environ.get("PLAYGROUND_HF_CACHE_ENTRIES", "4"))
+COST_ENTRIES = 64
+
+
+@st.cache_resource(max_entries=HF_CACHE_ENTRIES, show_spinner=False)
+def _load_hf(key: str, path: str, stamp: float, _source: str = "") -> "_lm.LoadedLM":
+    """One read-only copy per server of a model folder (``stamp``: its weights' mtime)."""
+    return _lm.load(_lm.REGISTRY[key], path, _source)
+
+
+def _weights_stamp(path) -> float:
+    from pathlib import Path
+
+    files = [Path(path) / w for w in _hub.WEIGHTS if (Path(path) / w).is_file()]
+    return max((f.stat().st_mtime for f in files), default=0.0)
+
+
+def hf_locate(key: str):
+    """(folder, where it came from) of a model already on this server, or (None, "")."""
+    spec = _lm.REGISTRY[key]
+    mine = st.session_state.get(f"lang__folder__{key}")
+    if mine:
+        try:
+            return _hub.check_folder(mine), "your folder"
+        except _hub.ModelError:
+            st.session_state.pop(f"lang__folder__{key}", None)
+    for find, source in ((_hub.teacher_folder, "the teacher's model folder"),
+                         (_hub.cached_folder, "the Hugging Face cache on this server")):
+        path = find(spec.hub_id)
+        if path is not None:
+            return path, source
+    return None, ""
+
+
+def hf_status(key: str) -> str:
+    spec = _lm.REGISTRY[key]
+    path, source = hf_locate(key)
+    head = f"**{spec.label}** · `{spec.hub_id}` · {spec.license}"
+    if path is not None:
+        return f"{head} · from {source} ({path.name})"
+    return f"{head} · {spec.params / 1e6:.0f} M parameters, a {spec.size_mb:.0f} MB download on first use"
+
+
+def hf_folder_form(key: str, where=st):
+    """Let a user (or teacher) point at a pre-downloaded model folder on this server."""
+    spec = _lm.REGISTRY[key]
+    mine = st.session_state.get(f"lang__folder__{key}")
+    with where.expander(f"Use a local model folder for {spec.label}", expanded=False):
+        if mine:
+            st.caption(f"Using your folder {mine}.")
+            if st.button("Forget my folder", key=f"lang_forget_{key}"):
+                st.session_state.pop(f"lang__folder__{key}", None)
+                st.rerun()
+        with st.form(key=f"lang_folder_form_{key}"):
+            path = st.text_input("Model folder on this server", key=f"lang_folder_{key}",
+                                 placeholder=f"/data/models/{spec.hub_id.replace('/', '--')}")
+            if st.form_submit_button("Use this folder", key=f"lang_folder_go_{key}"):
+                try:
+                    folder = _hub.check_folder(path)
+                    _load_hf(key, str(folder), _weights_stamp(folder), "your folder")  # validates
+                    st.session_state[f"lang__folder__{key}"] = str(folder)
+                    st.rerun()
+                except _hub.ModelError as exc:
+                    st.error(str(exc))
+        st.caption("The folder must hold config.json, model.safetensors and the tokenizer files, as "
+                   "written by `save_pretrained()` or downloaded from the hub. Only safetensors "
+                   "weights are read and no code from the folder is run.")
+
+
+def _hf_offline_help(spec: "_lm.HFModel", where, reason: str):
+    folder = spec.hub_id.replace("/", "--")
+    where.warning(
+        f"**{spec.label}** needs a one-time download of `{spec.hub_id}` ({spec.size_mb:.0f} MB) "
+        f"from the Hugging Face hub, and that is not possible right now: {reason}.\n\n"
+        "To use it without internet, download the model folder on a computer that is online "
+        f"(`hf download {spec.hub_id} --local-dir {folder}`), copy the folder to this server and "
+        "enter its path under “Use a local model folder”. Teachers can put such folders in one "
+        f"directory and start the app with `{_hub.MODELS_DIR_ENV}=<that directory>`. "
+        "Everything else on this page keeps working.", icon="📦")
+
+
+def hf_model_box(key: str, where=st) -> bool:
+    """A model's status line and local-folder option; when the model is not on this server and
+    the hub is unreachable (decided within ~2 s, remembered for a minute), the message why.
+    True when the model can be used or downloaded."""
+    where.caption(hf_status(key))
+    path, _ = hf_locate(key)
+    reason = None if path is not None else _hub.offline_reason()
+    if reason:
+        _hf_offline_help(_lm.REGISTRY[key], where, reason)
+    hf_folder_form(key, where)
+    return reason is None
+
+
+def hf_model(key: str, where=st) -> "_lm.LoadedLM | None":
+    """The shared, read-only model ``key`` (see playground.language.models.REGISTRY), loaded on
+    first use: from a local folder or the Hugging Face cache, else downloaded with a progress
+    bar, else (offline, decided within ~2 s) a clear message. None when unavailable."""
+    spec = _lm.REGISTRY[key]
+    path, source = hf_locate(key)
+    if path is None:
+        reason = _hub.offline_reason()
+        if reason:
+            _hf_offline_help(spec, where, reason)
+            return None
+        bar = where.progress(0.0, text=f"Downloading {spec.label} ({spec.size_mb:.0f} MB, once "
+                                       "per server)…")
+        seen = [0.0]
+
+        def on_bytes(done: int, total: int):
+            frac = min(done / max(total, 1), 1.0)
+            if frac - seen[0] >= 0.01 or frac >= 1.0:
+                seen[0] = frac
+                bar.progress(frac, text=f"Downloading {spec.label}: {done / 1e6:.0f} of "
+                                        f"{total / 1e6:.0f} MB (once per server)")
+        try:
+            path, source = _hub.download(spec.hub_id, on_bytes), "the Hugging Face hub"
+        except _hub.ModelError as exc:
+            bar.empty()
+            _hf_offline_help(spec, where, str(exc))
+            return None
+        bar.empty()
+    try:
+        with where.spinner(f"Loading {spec.label} into memory (once per server)…"):
+            return _load_hf(key, str(path), _weights_stamp(path), source)
+    except _hub.ModelError as exc:
+        if source == "your folder":
+            st.session_state.pop(f"lang__folder__{key}", None)
+        where.error(str(exc))
+        return None
+
+
+@st.cache_resource(show_spinner=False)
+def _cost_store() -> dict:
+    """Server-wide results of cost measurements (a class measures each model once)."""
+    return {"lock": _threading.Lock(), "costs": _OrderedDict()}
+
+
+def known_cost(ident: str) -> "_cost.Cost | None":
+    store = _cost_store()
+    with store["lock"]:
+        return store["costs"].get(ident)
+
+
+def measure_cost(ident: str, measure) -> "_cost.Cost":
+    """``measure()`` once per server for ``ident``; later calls return the stored result."""
+    hit = known_cost(ident)
+    if hit is not None:
+        return hit
+    result = measure()
+    store = _cost_store()
+    with store["lock"]:
+        store["costs"][ident] = result
+        while len(store["costs"]) > COST_ENTRIES:
+            store["costs"].popitem(last=False)
+    return result
+
+
+def all_costs() -> dict:
+    store = _cost_store()
+    with store["lock"]:
+        return dict(store["costs"])
+
+
+def cost_panel(c: "_cost.Cost", where=st):
+    """The one panel every page uses to show what a model costs."""
+    h = _cost.human
+    m = where.columns(6)
+    m[0].metric("Parameters", h(c.params), help=f"{c.params:,} numbers learned in training")
+    m[1].metric("Size", f"{c.size_mb:.3g} MB", help=f"Parameters and buffers in memory ({c.dtype}); "
+                "MB = 10⁶ bytes")
+    m[2].metric("MACs per input", h(c.macs), help=f"{c.macs:,} multiply-accumulates for {c.input_desc}")
+    m[3].metric("Latency", f"{c.latency_ms:.3g} ms", help=f"Median of {c.repeats} runs on this "
+                f"server ({c.threads} thread{'s' if c.threads != 1 else ''}), best "
+                f"{c.best_ms:.3g} ms. Other users share the CPU, so it varies.")
+    m[4].metric("Peak memory", f"{c.peak_mb:.3g} MB", help=f"Weights plus the peak of activations "
+                f"and temporaries during one input ({c.activations_mb:.3g} MB), not counting the "
+                "Python process and libraries")
+    m[5].metric("Energy / 1000", f"{c.wh_per_1000:.2g} Wh", help=_cost.energy_text(c))
+    where.markdown(f"**What drives the cost.** {_cost.drivers(c)}")
+    where.caption(f"Input: {c.input_desc}. {_cost.energy_text(c)}")
+    for note in c.notes:
+        where.caption(note)
+
+
+def hf_cost(prefix: str, lm: "_lm.LoadedLM", where=st):
+    """“What this model costs” for a loaded language/speech model, measured on request."""
+    ident = f"loaded:{lm.ident}"
+    with where.expander(f"What {lm.spec.label} costs", expanded=known_cost(ident) is not None):
+        c = known_cost(ident)
+        if c is None:
+            st.caption("Parameters, size, multiply-accumulates, latency, peak memory and energy for "
+                       "one standard input, measured on this server (a few seconds, once per server).")
+            if st.button("Measure on this server", key=f"{prefix}_cost_{lm.spec.key}"):
+                def run():
+                    fn, desc = _lm.probe(lm.spec, lm.model)
+                    with lm.lock:
+                        return _cost.measure(lm.spec.label, lm.model, fn, desc,
+                                             notes=[lm.spec.cost_note] if lm.spec.cost_note else [])
+                with st.spinner("Measuring…"):
+                    c = measure_cost(ident, run)
+        if c is not None:
+            cost_panel(c, st)
