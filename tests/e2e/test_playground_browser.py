@@ -168,7 +168,9 @@ def test_playground_loads(page, app_url):
     page.wait_for_function("(img) => img.complete && img.naturalWidth > 100", arg=img.element_handle())
     expect(page.locator('[data-testid="stMarkdown"]', has_text=re.compile(r"Epoch\s+0\b")).first
            ).to_be_visible()
-    expect(page.locator('[class*="st-key-pg_loss"] .js-plotly-plot').first).to_be_visible()
+    loss = page.locator('[class*="st-key-pg_live_loss"] img').first
+    expect(loss).to_be_visible()
+    page.wait_for_function("(img) => img.complete && img.naturalWidth > 100", arg=loss.element_handle())
     shot(page, "playground_fresh")
 
 
@@ -200,11 +202,6 @@ def test_play_pause_step_reset(page, app_url):
     assert_healthy(page)
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "known bug (a race: fails about 2 times in 3): with Streamlit's default runner.fastReruns the "
-    "Pause click starts a new script run while the old Play loop thread still runs; it trains "
-    "one more chunk after the paused page was drawn, and both threads use the same Run. Fix: "
-    "[runner] fastReruns = false in .streamlit/config.toml, or a lock / loop-generation check"))
 def test_pause_shows_the_final_epoch(page, app_url):
     """After Pause the page shows where training stopped: one Step adds exactly one epoch."""
     open_playground(page, app_url)
@@ -301,11 +298,6 @@ def test_csv_upload(page, app_url, tmp_path):
     assert_healthy(page)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known bug: pages/playground.py forgets the uploaded data when the file is removed "
-    "(state.pop('pg_csv')) but keeps state['pg_csv_name'] = (name, size), so uploading the same "
-    "file again is never parsed and the generated data set is used silently. Fix: also pop "
-    "pg_csv_name (and pg_csv_error) when up is None, or key the cache on up.file_id"))
 def test_csv_removed_and_uploaded_again(page, app_url, tmp_path):
     open_playground(page, app_url)
     sb = page.locator(SIDEBAR)
