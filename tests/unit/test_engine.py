@@ -6,7 +6,6 @@ import torch
 from playground import activations as A
 from playground.network import Network, Optimizer, train_epoch
 
-torch.set_default_dtype(torch.float64)
 
 TORCH_ACT = {
     "relu": torch.relu, "leaky_relu": lambda z: torch.nn.functional.leaky_relu(z, 0.01),
