@@ -18,3 +18,42 @@ st.write(
     "features, up to 6 hidden layers with their own activations, the optimizer and the "
     "regularization; press Play and watch the decision boundary, every neuron's heatmap and the "
     "loss. Compare two networks side by side and download the trained one as PyTorch code.")
+
+st.subheader("Pretrained models")
+st.page_link("pages/vision_classify.py", label="Image classification", icon="🖼️")
+st.write(
+    "Real ImageNet classifiers (MobileNetV3, ResNet-50, ConvNeXt, a vision transformer) on your own "
+    "photo: the top-5 answers, heatmaps of where the model looked, and how a few invisible pixel "
+    "changes or everyday blur, noise and JPEG artefacts fool it.")
+st.page_link("pages/vision_detect.py", label="Detection and segmentation", icon="📦")
+st.write(
+    "Boxes around every object a detector finds, with a score threshold to play with, and a "
+    "segmentation model that colours each pixel by its class.")
+
+st.subheader("Inside the networks")
+st.page_link("pages/recurrent.py", label="Recurrent networks (RNN, LSTM, GRU)", icon="🔁")
+st.write(
+    "Sequences and memory: forecast a noisy signal, recall a symbol seen N steps earlier, or learn "
+    "to write like a text you paste, with a vanilla RNN, an LSTM or a GRU. Watch the hidden state "
+    "and the LSTM's gates step by step, and see the gradient vanish through time.")
+
+st.subheader("Language and speech")
+st.page_link("pages/language.py", label="Language models", icon="💬")
+st.write(
+    "Pretrained transformers on your own words: is a sentence positive or negative, a summary or a "
+    "translation written word by word, and the top guesses (with probabilities) for a hidden [MASK] "
+    "word.")
+st.page_link("pages/speech.py", label="Speech to text", icon="🎙️")
+st.write(
+    "Record yourself or upload a clip, see it as a waveform and as the spectrogram the model reads, "
+    "and let Whisper write down what you said.")
+
+st.subheader("Costs and data")
+st.page_link("pages/costs.py", label="What models cost", icon="⚡")
+st.write(
+    "Every model in the app side by side: parameters, megabytes, multiply-accumulates per answer, "
+    "time and memory on this server, and an energy estimate per thousand answers.")
+st.page_link("pages/data_efficiency.py", label="Data efficiency", icon="📈")
+st.write(
+    "Train the same network on 1 %, 5 %, 25 % and 100 % of its data and watch test accuracy grow "
+    "with the data, live.")

@@ -119,8 +119,9 @@ def clean_image(data: bytes, name: str = "image", max_side: int = MAX_SIDE) -> C
     if len(data) > MAX_BYTES:
         raise ImageError(f"“{name}” is {len(data) / 2**20:.0f} MB; the limit is "
                          f"{MAX_BYTES // 2**20} MB. Please use a smaller picture.")
+    Image.init()                       # register every plugin, so the formats below exist
     try:
-        im = Image.open(io.BytesIO(data), formats=FORMATS)
+        im = Image.open(io.BytesIO(data), formats=[f for f in FORMATS if f in Image.OPEN])
     except Image.DecompressionBombError:
         raise ImageError(f"“{name}” claims to be enormous (far more than "
                          f"{_max_pixels() / 1e6:.0f} million pixels). It was refused to protect "
@@ -129,17 +130,17 @@ def clean_image(data: bytes, name: str = "image", max_side: int = MAX_SIDE) -> C
         raise ImageError(f"“{name}” is not an image we can read. Please upload a PNG, JPEG, "
                          "WebP, GIF or BMP picture.") from None
     except (OSError, ValueError, SyntaxError) as exc:   # broken headers
-        raise ImageError(f"“{name}” looks damaged and cannot be opened ({type(exc).__name__}).") \
-            from None
+        raise ImageError(f"“{name}” looks damaged and cannot be opened "
+                         f"({type(exc).__name__}).") from None
     notes: list[str] = []
     with im:
         w, h = im.size
         if w < 1 or h < 1:
             raise ImageError(f"“{name}” has no pixels ({w}×{h}).")
         if w * h > _max_pixels():
-            raise ImageError(f"“{name}” is {w}×{h} = {w * h / 1e6:.0f} million pixels, more than "
-                             f"the {_max_pixels() / 1e6:.0f} million we accept (decompression-bomb "
-                             "guard). Please downscale it first.")
+            raise ImageError(f"“{name}” is {w}×{h} = {w * h / 1e6:.0f} million pixels, more "
+                             f"than the {_max_pixels() / 1e6:.0f} million we accept "
+                             "(decompression-bomb guard). Please downscale it first.")
         if getattr(im, "n_frames", 1) > 1:
             notes.append(f"Animated {im.format} image: using its first frame only.")
         try:

@@ -235,7 +235,8 @@ def image_input(prefix: str, where=st, default_sample: str = "Cat") -> "_img.Cle
         if src == "upload":
             up = where.file_uploader("Your photo (PNG, JPEG, WebP, GIF or BMP)",
                                      type=_img.UPLOAD_TYPES, key=f"{prefix}_img_file",
-                                     on_change=_forget_photo)
+                                     on_change=_forget_photo,
+                                     max_upload_size=_img.MAX_BYTES // 2**20)
         else:
             up = where.camera_input("Take a photo", key=f"{prefix}_img_cam",
                                     on_change=_forget_photo)
@@ -423,6 +424,21 @@ def write_query(q: dict):
         st.query_params.from_dict(q)
 
 
+def once(key: str, fn, *args):
+    """An on_click callback that runs ``fn(*args)`` once per click.
+
+    While ``run_every`` fragments rerun (and with ``runner.fastReruns = false``) Streamlit can
+    deliver one click to several coalesced runs, calling the callback drawn with the button
+    each time; the token it was drawn with lets only the first call through."""
+    token = st.session_state.get(key, 0)
+
+    def callback():
+        if st.session_state.get(key, 0) == token:
+            st.session_state[key] = token + 1
+            fn(*args)
+    return callback
+
+
 # ---- Language and speech models, and what models cost (language, speech, costs pages) -------
 import os as _os  # noqa: E402
 import threading as _threading  # noqa: E402
@@ -431,9 +447,11 @@ from . import cost as _cost  # noqa: E402
 from .language import hub as _hub  # noqa: E402
 from .language import models as _lm  # noqa: E402
 
-# Language models kept in memory per server: the four defaults together are ≈ 0.93 GB of float32
-# weights (see benchmarks/memory.py); a fifth (a user's own folder) evicts the least recently used.
-HF_CACHE_ENTRIES = int(_os.environ.get("PLAYGROUND_HF_CACHE_ENTRIES", "4"))
+# Language/speech models kept in memory per server. The four defaults are ≈ 0.93 GB of float32
+# weights; three at a time keep a server that also runs the vision pages under 2.5 GB (measured
+# by benchmarks/memory.py). The least recently used is evicted; reloading it takes a second or
+# two, because transformers ≥ 5 maps safetensors weights from disk instead of copying them.
+HF_CACHE_ENTRIES = int(_os.environ.get("PLAYGROUND_HF_CACHE_ENTRIES", "3"))
 COST_ENTRIES = 64
 
 
@@ -611,7 +629,7 @@ def cost_panel(c: "_cost.Cost", where=st):
     m[4].metric("Peak memory", f"{c.peak_mb:.3g} MB", help=f"Weights plus the peak of activations "
                 f"and temporaries during one input ({c.activations_mb:.3g} MB), not counting the "
                 "Python process and libraries")
-    m[5].metric("Energy / 1000", f"{c.wh_per_1000:.2g} Wh", help=_cost.energy_text(c))
+    m[5].metric("Energy / 1000", _cost.wh_text(c.wh_per_1000), help=_cost.energy_text(c))
     where.markdown(f"**What drives the cost.** {_cost.drivers(c)}")
     where.caption(f"Input: {c.input_desc}. {_cost.energy_text(c)}")
     for note in c.notes:
@@ -633,6 +651,7 @@ def hf_cost(prefix: str, lm: "_lm.LoadedLM", where=st):
                         return _cost.measure(lm.spec.label, lm.model, fn, desc,
                                              notes=[lm.spec.cost_note] if lm.spec.cost_note else [])
                 with st.spinner("Measuring…"):
-                    c = measure_cost(ident, run)
+                    measure_cost(ident, run)
+                st.rerun()
         if c is not None:
             cost_panel(c, st)

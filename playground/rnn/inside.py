@@ -43,17 +43,18 @@ def unroll(model: SeqModel, x: torch.Tensor) -> Unrolled:
     """Run one sequence ``x (T, n_in)`` one step at a time with the model's own weights."""
     sig, tanh = torch.sigmoid, torch.tanh
     u = Unrolled(model.kind, x.detach())
+    dt = model.head.weight.dtype  # float32, whatever torch's default dtype is
     with torch.no_grad():
-        inp = x.detach().float()
+        inp = x.detach().to(dt)
         T, H = inp.shape[0], model.hidden
         for layer in range(model.layers):
             W = model.weights(layer)
             xi = inp @ W["weight_ih"].T + W["bias_ih"]  # input part of every step at once
-            h, c = torch.zeros(H), torch.zeros(H)
-            hs, cs = torch.zeros(T, H), torch.zeros(T, H)
+            h, c = torch.zeros(H, dtype=dt), torch.zeros(H, dtype=dt)
+            hs, cs = torch.zeros(T, H, dtype=dt), torch.zeros(T, H, dtype=dt)
             names = {"rnn": (), "lstm": ("input", "forget", "cell candidate", "output"),
                      "gru": ("reset", "update", "new", "hn")}[model.kind]
-            gates = {n: torch.zeros(T, H) for n in names}
+            gates = {n: torch.zeros(T, H, dtype=dt) for n in names}
             for t in range(T):
                 hh = W["weight_hh"] @ h + W["bias_hh"]
                 if model.kind == "rnn":
@@ -103,28 +104,33 @@ def input_gradients(model: SeqModel, x: torch.Tensor, target, kind: str, at: int
     T, H = u.T, model.hidden
     at = T - 1 if at is None else int(at)
     loss, dout = step_loss(u.out[at], target, kind)
+    dt = u.out.dtype
+
+    def zeros(*shape):
+        return torch.zeros(*shape, dtype=dt)
+
     with torch.no_grad():
-        from_above = torch.zeros(T, H)
+        from_above = zeros(T, H)
         from_above[at] = model.head.weight.T @ dout
         dhs = [None] * model.layers
         for layer in reversed(range(model.layers)):
             W = model.weights(layer)
             Wih, Whh = W["weight_ih"], W["weight_hh"]
             hs, g = u.h[layer], u.gates[layer]
-            dinp = torch.zeros(T, Wih.shape[1])
-            dh_total = torch.zeros(T, H)
-            dh_next, dc_next = torch.zeros(H), torch.zeros(H)
+            dinp = zeros(T, Wih.shape[1])
+            dh_total = zeros(T, H)
+            dh_next, dc_next = zeros(H), zeros(H)
             for t in reversed(range(T)):
                 dh = from_above[t] + dh_next
                 dh_total[t] = dh
-                h_prev = hs[t - 1] if t > 0 else torch.zeros(H)
+                h_prev = hs[t - 1] if t > 0 else zeros(H)
                 if model.kind == "rnn":
                     da = dh * (1 - hs[t] ** 2)
                     dinp[t], dh_next = Wih.T @ da, Whh.T @ da
                 elif model.kind == "lstm":
                     i, f, gg, o = g["input"][t], g["forget"][t], g["cell candidate"][t], g["output"][t]
                     c_t = u.c[layer][t]
-                    c_prev = u.c[layer][t - 1] if t > 0 else torch.zeros(H)
+                    c_prev = u.c[layer][t - 1] if t > 0 else zeros(H)
                     tc = torch.tanh(c_t)
                     dc = dc_next + dh * o * (1 - tc ** 2)
                     da = torch.cat([dc * gg * i * (1 - i), dc * c_prev * f * (1 - f),

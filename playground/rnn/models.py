@@ -5,19 +5,22 @@ import torch
 from torch import nn
 
 KINDS = {"rnn": "Vanilla RNN (tanh)", "lstm": "LSTM", "gru": "GRU"}
-GATES = {"lstm": ("input", "forget", "cell candidate", "output"), "gru": ("reset", "update", "new")}
 MAX_HIDDEN, MAX_LAYERS = 64, 3
+FORGET_BIAS = 3.0
 
 
 class SeqModel(nn.Module):
     """``x (B, T, n_in) → (outputs (B, T, n_out), top-layer hidden states (B, T, hidden))``.
 
     The initial weights depend only on ``seed`` (the global torch RNG is left untouched).
-    LSTMs start with a forget-gate bias of 1 (a common default, Jozefowicz et al. 2015) so that
-    the cell keeps what it stored unless it learns to forget.
+    An LSTM's forget-gate bias starts at ``forget_bias`` (default 3: f = σ(3) ≈ 0.95, so the cell
+    keeps most of what it stored for tens of steps until it learns what to forget; 1 is the
+    classic choice of Gers et al. 2000 / Jozefowicz et al. 2015, larger values follow the
+    "chrono" initialisation of Tallec & Ollivier 2018 for long time lags).
     """
 
-    def __init__(self, kind: str, n_in: int, hidden: int, layers: int, n_out: int, seed: int = 0):
+    def __init__(self, kind: str, n_in: int, hidden: int, layers: int, n_out: int, seed: int = 0,
+                 forget_bias: float = FORGET_BIAS):
         super().__init__()
         if kind not in KINDS:
             raise ValueError(f"unknown model kind {kind!r}")
@@ -25,12 +28,13 @@ class SeqModel(nn.Module):
         cls = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[kind]
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
-            self.rnn = cls(n_in, hidden, num_layers=layers, batch_first=True)
-            self.head = nn.Linear(hidden, n_out)
+            # float32 whatever torch's default dtype is (a test may have changed it globally)
+            self.rnn = cls(n_in, hidden, num_layers=layers, batch_first=True, dtype=torch.float32)
+            self.head = nn.Linear(hidden, n_out, dtype=torch.float32)
         if kind == "lstm":
             with torch.no_grad():
                 for l in range(layers):  # PyTorch's gate order: input, forget, cell, output
-                    getattr(self.rnn, f"bias_ih_l{l}")[hidden:2 * hidden] = 1.0
+                    getattr(self.rnn, f"bias_ih_l{l}")[hidden:2 * hidden] = float(forget_bias)
                     getattr(self.rnn, f"bias_hh_l{l}")[hidden:2 * hidden] = 0.0
 
     def forward(self, x: torch.Tensor, state=None):

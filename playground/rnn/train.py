@@ -6,7 +6,10 @@ weights and the same mini-batches, hence the same run.
 """
 from __future__ import annotations
 
+import contextlib
+import functools
 import math
+import time
 
 import numpy as np
 import torch
@@ -14,11 +17,39 @@ import torch.nn.functional as Fn
 
 from . import data as D
 from . import inside as I
-from .models import SeqModel
+from .models import FORGET_BIAS, SeqModel
 
 HISTORY_MAX = 600
 MAX_WORK = 400_000  # batch × time steps × hidden units × layers per training step (memory bound)
 OPTIMIZERS = {"adam": "Adam", "sgd": "SGD"}
+
+
+@contextlib.contextmanager
+def few_threads(n: int = 1):
+    """Run tiny-model work on ``n`` intra-op threads and restore the setting afterwards.
+
+    A 16-unit RNN gains nothing from parallel kernels, and Streamlit calls us from a new thread
+    on every rerun, where OpenMP teams are built anew and wait for each other on a busy
+    server: measured 3-5× slower per training step than single-threaded. Scoped, never at
+    import, so other pages keep their setting.
+    """
+    old = torch.get_num_threads()
+    if old == n:
+        yield
+        return
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(old)
+
+
+def _threads(method):
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        with few_threads():
+            return method(*args, **kwargs)
+    return wrapper
 
 
 def bounded_batch(batch: int, T: int, hidden: int, layers: int) -> int:
@@ -32,7 +63,8 @@ class SeqRun:
         self.task = D.make_task(cfg)
         self.notices = list(self.task.notices)
         self.model = SeqModel(cfg["model"], self.task.n_in, int(cfg["hidden"]), int(cfg["layers"]),
-                              self.task.n_out, seed=int(cfg["seed"]))
+                              self.task.n_out, seed=int(cfg["seed"]),
+                              forget_bias=float(cfg.get("forget_bias", FORGET_BIAS)))
         self._gen = torch.Generator().manual_seed(int(cfg["seed"]) + 1)
         self.opt = None
         self.set_hyper(cfg)
@@ -64,19 +96,32 @@ class SeqRun:
             return Fn.cross_entropy(out[:, m].reshape(-1, out.shape[-1]), target[:, m].reshape(-1))
         return Fn.mse_loss(out[:, m, 0], target[:, m])
 
-    def step(self, n: int = 1) -> int:
-        """Train ``n`` mini-batch steps; returns how many ran (0 once diverged)."""
-        if self.status == "diverged":
+    @_threads
+    def step(self, n: int = 1, max_seconds: float | None = None) -> int:
+        """Train ``n`` mini-batch steps (fewer if ``max_seconds`` run out first, so an animation
+        frame stays short); returns how many ran (0 once diverged)."""
+        if self.status in ("diverged", "error"):
             return 0
         tr = self.task.train
         ran = 0
+        deadline = None if max_seconds is None else time.monotonic() + max_seconds
         self.model.train()
         for _ in range(max(int(n), 0)):
+            if deadline is not None and ran and time.monotonic() > deadline:
+                break
             idx = torch.randint(len(tr), (self.batch,), generator=self._gen).numpy()
-            out, _ = self.model(tr.inputs(idx))
-            loss = self.loss_of(out, tr.target(idx), tr.mask)
-            self.opt.zero_grad(set_to_none=True)
-            loss.backward()
+            try:
+                out, _ = self.model(tr.inputs(idx))
+                loss = self.loss_of(out, tr.target(idx), tr.mask)
+                self.opt.zero_grad(set_to_none=True)
+                loss.backward()
+            except (MemoryError, RuntimeError) as exc:  # out of memory on a small server
+                if not isinstance(exc, MemoryError) and "memory" not in str(exc).lower():
+                    raise  # a bug, not the server's limits: let the tests see it
+                self.status = "error"
+                self.message = ("Training stopped: the server ran out of memory. Choose a shorter "
+                                "sequence, fewer hidden units or a smaller batch, then press Reset.")
+                return ran
             if self.cfg.get("clip", True):
                 torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
             self.opt.step()
@@ -102,19 +147,31 @@ class SeqRun:
         if len(self.history) > HISTORY_MAX:  # keep the first point, thin the rest
             self.history = self.history[:1] + self.history[2::2]
         self.status = "training"
-        if not (math.isfinite(train) and math.isfinite(self.test_loss) and self._params_finite()):
+        what = self._divergence(train)
+        if what:
             c = self.cfg
             self.status = "diverged"
             self.message = (
-                f"Training diverged at step {self.steps}: the loss became NaN or infinite (or the "
-                f"weights exploded). The learning rate ({float(c['lr']):g}) is too high for this "
-                f"network{'' if c.get('clip', True) else ' without gradient clipping'}: each "
-                "update overshoots, and in a recurrent network an overshoot is multiplied again "
-                "at every time step. Lower the learning rate"
+                f"Training diverged at step {self.steps}: {what}. The learning rate "
+                f"({float(c['lr']):g}) is too high for this network"
+                f"{'' if c.get('clip', True) else ' without gradient clipping'}: each update "
+                "overshoots, and in a recurrent network an overshoot is multiplied again at every "
+                "time step. Lower the learning rate"
                 + ("" if c.get("clip", True) else " or turn gradient clipping on")
                 + ", then press Reset.")
 
+    def _divergence(self, train: float) -> str:
+        """Why the run counts as diverged ('' if it does not)."""
+        if not (math.isfinite(train) and math.isfinite(self.test_loss) and self._params_finite()):
+            return "the loss became NaN or infinite (or the weights exploded)"
+        start = self.history[0][1]
+        if train > 10 * start + 1:
+            return (f"the loss exploded to {train:.3g}, far above where it started "
+                    f"({start:.3g})")
+        return ""
+
     # ---- evaluation -------------------------------------------------------------------------
+    @_threads
     def evaluate(self, split: str = "test") -> tuple[float, float]:
         """(loss, accuracy) on the whole split; accuracy is NaN for regression."""
         d = self.task.test if split == "test" else self.task.train
@@ -138,16 +195,30 @@ class SeqRun:
         return self.history[-1][1]
 
     def chance(self) -> dict:
-        """What a model that ignores the past achieves (to read the numbers against)."""
-        t = self.task
-        if t.key == "memory":
-            return {"accuracy": 1.0 / t.n_out, "loss": math.log(t.n_out)}
-        if t.key == "sines":  # repeat the last value seen
-            x, y = t.test.values, t.test.targets
-            return {"loss": float(np.mean((x - y) ** 2))}
-        counts = np.bincount(t.train.targets.ravel(), minlength=t.n_out) + 1e-9
-        p = counts / counts.sum()
-        return {"accuracy": float(p.max()), "loss": float(-(p * np.log(p)).sum())}
+        """The best a model without memory can do: predict from the current input alone.
+
+        Regression: the least-squares line through (x_t, target); classification: the training
+        frequencies of each answer given the current symbol (memory task: the current symbol is
+        always '?', so this is chance). Computed on the test set, to read the numbers against.
+        """
+        cached = getattr(self, "_chance", None)
+        if cached is not None:
+            return cached
+        tr, te = self.task.train, self.task.test
+        if self.task.kind == "regression":
+            x, y = tr.values[:, tr.mask].ravel(), tr.targets[:, tr.mask].ravel()
+            a, b = np.polyfit(x.astype(float), y.astype(float), 1)
+            pred = a * te.values[:, te.mask] + b
+            self._chance = {"loss": float(np.mean((pred - te.targets[:, te.mask]) ** 2))}
+            return self._chance
+        k_in, k_out = tr.n_symbols, self.task.n_out
+        counts = np.full((k_in, k_out), 0.5)
+        np.add.at(counts, (tr.tokens[:, tr.mask].ravel(), tr.targets[:, tr.mask].ravel()), 1)
+        p = counts / counts.sum(1, keepdims=True)
+        tok, tgt = te.tokens[:, te.mask].ravel(), te.targets[:, te.mask].ravel()
+        self._chance = {"loss": float(-np.log(p[tok, tgt]).mean()),
+                        "accuracy": float((p[tok].argmax(1) == tgt).mean())}
+        return self._chance
 
     # ---- one example, looked at closely ------------------------------------------------------
     def example(self, i: int) -> tuple[torch.Tensor, object]:
@@ -156,6 +227,7 @@ class SeqRun:
         x = d.inputs([i])[0]
         return x, d.targets[i][-1]
 
+    @_threads
     def predictions(self, i: int) -> dict:
         """The model's outputs for test example ``i`` next to the truth."""
         d = self.task.test
@@ -171,6 +243,7 @@ class SeqRun:
         return {"tokens": d.tokens[i].tolist(), "truth": d.targets[i].tolist(),
                 "probs": torch.softmax(out, -1).numpy(), "mask": d.mask}
 
+    @_threads
     def memory_overview(self, n: int = 16) -> dict:
         """Memory task: predicted probabilities for the first ``n`` test sequences."""
         d = self.task.test
@@ -179,13 +252,16 @@ class SeqRun:
             out, _ = self.model(d.inputs(np.arange(n)))
         return {"probs": torch.softmax(out[:, -1], -1).numpy(), "truth": d.targets[:n, -1]}
 
+    @_threads
     def inside(self, i: int) -> dict:
         """Hidden states, gates and gradients through time for test example ``i``."""
         x, target = self.example(i)
         g = I.input_gradients(self.model, x, target, self.task.kind)
-        return {**g, "norms": I.gradient_norms(g)}
+        norms = I.gradient_norms(g)
+        return {**g, "norms": norms, "span": I.memory_span(norms["dx"], g["at"])}
 
     # ---- characters: write a continuation ----------------------------------------------------
+    @_threads
     def sample(self, prompt: str, length: int, temperature: float, seed: int = 0) -> tuple[str, list[str]]:
         """Continue ``prompt`` by ``length`` sampled characters; returns (text, notices)."""
         vocab = self.task.in_symbols

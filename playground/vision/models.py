@@ -18,7 +18,6 @@ import itertools
 import os
 import re
 import socket
-import statistics
 import threading
 import time
 import uuid
@@ -28,9 +27,7 @@ from typing import Callable
 from urllib.parse import urlparse
 from urllib.request import Request, getproxies, urlopen
 
-import numpy as np
 import torch
-from PIL import Image
 from torchvision import models as tvm
 from torchvision.models import detection as tvd
 from torchvision.models import segmentation as tvs
@@ -84,28 +81,29 @@ def _spec(key, label, task, family, builder, weights, blurb, **kw):
 
 
 REGISTRY: dict[str, ModelSpec] = {s.key: s for s in [
-    _spec("mobilenet_v3_large", "MobileNetV3-Large", "classify", "mobilenet", tvm.mobilenet_v3_large,
-          tvm.MobileNet_V3_Large_Weights.DEFAULT, "small and fast, made for phones",
+    _spec("mobilenet_v3_large", "MobileNetV3-Large", "classify", "mobilenet",
+          tvm.mobilenet_v3_large, tvm.MobileNet_V3_Large_Weights.DEFAULT,
+          "Small and fast, made for phones",
           arch={"num_classes": 1000}),
     _spec("resnet50", "ResNet-50", "classify", "resnet", tvm.resnet50, tvm.ResNet50_Weights.DEFAULT,
-          "the classic residual network", arch={"num_classes": 1000}),
+          "The classic residual network", arch={"num_classes": 1000}),
     _spec("convnext_tiny", "ConvNeXt-Tiny", "classify", "convnext", tvm.convnext_tiny,
-          tvm.ConvNeXt_Tiny_Weights.DEFAULT, "a modern CNN with transformer-style design choices",
+          tvm.ConvNeXt_Tiny_Weights.DEFAULT, "A modern CNN with transformer-style design choices",
           arch={"num_classes": 1000}),
     _spec("vit_b_16", "ViT-B/16 (vision transformer)", "classify", "vit", tvm.vit_b_16,
-          tvm.ViT_B_16_Weights.DEFAULT, "a transformer on 16×16 patches; big, loaded on demand",
+          tvm.ViT_B_16_Weights.DEFAULT, "A transformer on 16×16 patches; big, loaded on demand",
           arch={"num_classes": 1000, "image_size": 224}),
     _spec("ssdlite320", "SSDlite320 MobileNetV3", "detect", "ssd",
           tvd.ssdlite320_mobilenet_v3_large, tvd.SSDLite320_MobileNet_V3_Large_Weights.DEFAULT,
-          "a fast single-shot detector for the 91 COCO categories",
+          "A fast single-shot detector for the 91 COCO categories",
           arch={"num_classes": 91, "weights_backbone": None}, meta_init=False),
     _spec("lraspp", "LR-ASPP MobileNetV3", "segment", "lraspp",
           tvs.lraspp_mobilenet_v3_large, tvs.LRASPP_MobileNet_V3_Large_Weights.DEFAULT,
-          "light semantic segmentation, 21 Pascal VOC classes",
+          "Light semantic segmentation, 21 Pascal VOC classes",
           arch={"num_classes": 21, "weights_backbone": None}, meta_init=False),
     _spec("deeplabv3", "DeepLabV3 MobileNetV3", "segment", "deeplab",
           tvs.deeplabv3_mobilenet_v3_large, tvs.DeepLabV3_MobileNet_V3_Large_Weights.DEFAULT,
-          "more accurate (and slower) segmentation, 21 Pascal VOC classes",
+          "More accurate (and slower) segmentation, 21 Pascal VOC classes",
           arch={"num_classes": 21, "weights_backbone": None, "aux_loss": True}, meta_init=False),
 ]}
 
@@ -266,6 +264,7 @@ def build(spec: ModelSpec, state_dict: dict) -> torch.nn.Module:
         first = str(exc).split("\n\t")[1:3] or [str(exc)[:200]]
         raise WeightsError(f"These weights do not fit {spec.label}: "
                            + "; ".join(s.strip()[:160] for s in first)) from None
+    model.float()          # float32 even if a caller changed torch's default dtype
     model.eval()
     model.requires_grad_(False)
     return model
@@ -326,69 +325,3 @@ def load_local(spec: ModelSpec, data: bytes) -> Loaded:
     model = build(spec, read_state_dict(data))
     digest = hashlib.sha256(data).hexdigest()[:12]
     return Loaded(spec, model, f"local:{digest}", time.perf_counter() - t0)
-
-
-# ---- classification ------------------------------------------------------------------------
-def model_view(spec: ModelSpec, img: Image.Image) -> Image.Image:
-    """What a classifier sees: resize the shorter side then centre-crop (one PIL resize)."""
-    t = spec.transforms
-    crop, resize = int(t.crop_size[0]), int(t.resize_size[0])
-    w, h = img.size
-    side = min(w, h) * crop / resize
-    left, top = (w - side) / 2, (h - side) / 2
-    bicubic = "BICUBIC" in str(getattr(t, "interpolation", ""))
-    return img.resize((crop, crop), Image.Resampling.BICUBIC if bicubic else Image.Resampling.BILINEAR,
-                      box=(left, top, left + side, top + side))
-
-
-def to_tensor(images) -> torch.Tensor:
-    """PIL image(s) → float tensor (N, 3, H, W) in [0, 1]."""
-    images = images if isinstance(images, (list, tuple)) else [images]
-    arr = np.stack([np.asarray(im.convert("RGB"), dtype=np.float32) for im in images]) / 255.0
-    return torch.from_numpy(arr).permute(0, 3, 1, 2).contiguous()
-
-
-def to_image(x: torch.Tensor) -> Image.Image:
-    """(3, H, W) or (1, 3, H, W) tensor in [0, 1] → PIL image."""
-    x = x.detach().reshape(-1, *x.shape[-3:])[0].clamp(0, 1)
-    return Image.fromarray((x.permute(1, 2, 0).numpy() * 255).round().astype(np.uint8))
-
-
-class Classifier:
-    """A loaded classifier as a function of pixels in [0, 1] (normalisation inside)."""
-
-    def __init__(self, loaded: Loaded):
-        self.loaded, self.spec, self.model = loaded, loaded.spec, loaded.model
-        t = self.spec.transforms
-        self.mean = torch.tensor(t.mean).view(1, 3, 1, 1)
-        self.std = torch.tensor(t.std).view(1, 3, 1, 1)
-        self.categories = self.spec.categories
-
-    def normalize(self, x: torch.Tensor) -> torch.Tensor:
-        return (x - self.mean) / self.std
-
-    def __call__(self, x: torch.Tensor) -> torch.Tensor:
-        """Logits for pixels in [0, 1]; differentiable (use under inference_mode for speed)."""
-        return self.model(self.normalize(x))
-
-    def probs(self, x: torch.Tensor) -> torch.Tensor:
-        with torch.inference_mode():
-            return torch.softmax(self(x), dim=1)
-
-    def topk(self, x: torch.Tensor, k: int = 5) -> list[tuple[int, str, float]]:
-        p = self.probs(x)[0]
-        vals, idx = p.topk(k)
-        return [(int(i), self.categories[int(i)], float(v)) for v, i in zip(vals, idx)]
-
-
-def measure_latency(fn: Callable[[], object], repeats: int = 5, warmup: int = 1) -> dict:
-    """Wall-clock time of ``fn()`` on this server: median and best of ``repeats`` runs."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(max(1, repeats)):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return {"median_ms": statistics.median(times), "best_ms": min(times), "repeats": len(times),
-            "threads": torch.get_num_threads()}

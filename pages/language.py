@@ -1,0 +1,142 @@
+"""Language models on your own words: sentiment, summaries and translation, fill in the blank."""
+import streamlit as st
+
+from playground import ui
+from playground.language import figures as LF
+from playground.language import tasks as T
+from playground.language.hub import ModelError
+
+ui.page_setup()
+P = "lang"  # session-state prefix of this page
+state = st.session_state
+
+EXAMPLES = {
+    "sent_text": "The film started slowly, but the acting was wonderful and the ending made me smile.",
+    "t5_text": ("Honeybees live in colonies of up to sixty thousand insects. A single queen lays the "
+                "eggs, while thousands of female workers collect nectar and pollen, build the wax "
+                "comb, feed the young and defend the hive. In winter the bees cluster together and "
+                "shiver their flight muscles to keep the queen warm. Farmers depend on bees to "
+                "pollinate crops such as apples, almonds and blueberries, and the loss of wild and "
+                "managed colonies worries scientists around the world."),
+    "mask_text": "The capital of France is [MASK].",
+}
+for name, text in EXAMPLES.items():
+    ui.stored(P).setdefault(name, text)
+
+st.title("Language models")
+st.caption("Pretrained transformers from the Hugging Face hub, on your own text. Each model is "
+           "downloaded once per server and shared by everyone, so the first use takes a while; "
+           "after that an answer takes about a second.")
+
+
+def run(key: str, out_key: str, fn):
+    """Load the model (first use) and store fn(model) or the reason it failed."""
+    lm = ui.hf_model(key)
+    if lm is None:
+        state.pop(out_key, None)
+        return
+    try:
+        state[out_key] = fn(lm)
+    except (T.InputError, ModelError) as exc:
+        state[out_key] = str(exc)
+
+
+def show_notice(result, limit: int):
+    note = result.fitted.notice(limit)
+    if note:
+        st.warning(note, icon="✂️")
+
+
+def show_cost(key: str, out_key: str):
+    """The cost panel of a model that has been used in this session."""
+    if out_key in state and not isinstance(state[out_key], str):
+        lm = ui.hf_model(key)
+        if lm is not None:
+            ui.hf_cost(P, lm)
+
+
+tab_sent, tab_t5, tab_mask = st.tabs(["😊 Sentiment", "📝 Summarize and translate",
+                                      "🕳️ Fill in the blank"])
+
+# ---- sentiment -----------------------------------------------------------------------------
+with tab_sent:
+    st.write("Is a sentence positive or negative? DistilBERT was fine-tuned on short movie-review "
+             "sentences (SST-2), so it only knows these two answers — try sarcasm, negations "
+             "(“not bad at all”) or a neutral fact and see how sure it still is.")
+    usable = ui.hf_model_box("sentiment")
+    with st.form("lang_sent_form"):
+        text = ui.kept(P, "sent_text", st.text_area, "Your text", height=110, max_chars=T.MAX_CHARS)
+        go = st.form_submit_button("Classify sentiment", key="lang_sent_go", type="primary",
+                                   disabled=not usable)
+    if go and usable:
+        run("sentiment", "lang_sent_out", lambda lm: T.sentiment(lm, text))
+    out = state.get("lang_sent_out")
+    if isinstance(out, str):
+        st.info(out)
+    elif out is not None:
+        show_notice(out, 512)
+        best, p = out.labels[0]
+        c1, c2 = st.columns([1, 2])
+        c1.metric("Sentiment", best, f"{p:.0%} sure", delta_color="off", delta_arrow="off")
+        c1.caption(f"{out.fitted.n_kept} tokens read in {out.seconds * 1000:.0f} ms")
+        ui.plotly(c2, LF.prob_bars(out.labels, "Probability of each answer"), key="lang_sent_chart")
+    show_cost("sentiment", "lang_sent_out")
+
+# ---- summaries and translation ---------------------------------------------------------------
+MODES = {"summary": "Summarize", **{t: f"Translate to {t}" for t in T.TARGETS}}
+with tab_t5:
+    st.write("T5-small is one model for many text-to-text jobs: the task is written in front of "
+             "your text (“summarize: …”, “translate English to German: …”) and it writes the answer "
+             "word by word.")
+    usable = ui.hf_model_box("t5")
+    with st.form("lang_t5_form"):
+        mode = ui.kept(P, "t5_mode", st.radio, "Task", list(MODES), format_func=MODES.get,
+                       horizontal=True)
+        text = ui.kept(P, "t5_text", st.text_area, "Your text (English)", height=170,
+                       max_chars=T.MAX_CHARS)
+        go = st.form_submit_button("Write", key="lang_t5_go", type="primary", disabled=not usable)
+    if go and usable:
+        run("t5", "lang_t5_out", lambda lm: (MODES[mode], T.summarize(lm, text) if mode == "summary"
+                                              else T.translate(lm, text, mode)))
+    out = state.get("lang_t5_out")
+    if isinstance(out, str):
+        st.info(out)
+    elif out is not None:
+        label, res = out
+        show_notice(res, 512)
+        st.markdown(f"**{label}**")
+        st.code(res.text or "(the model wrote nothing)", language=None, wrap_lines=True)
+        st.caption(f"Read {res.fitted.n_kept:,} tokens, wrote {res.n_out} tokens in "
+                   f"{res.seconds:.1f} s (greedy search with 2 beams).")
+    show_cost("t5", "lang_t5_out")
+
+# ---- fill in the blank -------------------------------------------------------------------------
+with tab_mask:
+    st.write("Masked language models are trained to guess hidden words. Write a sentence with "
+             "[MASK] (or ___) where a word is missing; up to three blanks.")
+    usable = ui.hf_model_box("fill_mask")
+    with st.form("lang_mask_form"):
+        text = ui.kept(P, "mask_text", st.text_area, "Sentence with [MASK]", height=80,
+                       max_chars=T.MAX_CHARS)
+        k = ui.kept_or(P, "mask_k", 5, st.slider, "Candidates to show", 3, 10)
+        go = st.form_submit_button("Guess the word", key="lang_mask_go", type="primary",
+                                   disabled=not usable)
+    if go and usable:
+        run("fill_mask", "lang_mask_out", lambda lm: T.fill_mask(lm, text, top_k=k))
+    out = state.get("lang_mask_out")
+    if isinstance(out, str):
+        st.info(out)
+    elif out is not None:
+        show_notice(out, 512)
+        for note in out.notes:
+            st.caption(note)
+        cols = st.columns(len(out.candidates))
+        for i, (col, cands) in enumerate(zip(cols, out.candidates)):
+            title = "Top candidates" if len(out.candidates) == 1 else f"Blank {i + 1}"
+            fig = LF.prob_bars([(w, p) for w, p, _ in cands], title, full_range=False)
+            ui.plotly(col, fig, key=f"lang_mask_chart_{i}")
+        st.dataframe({"sentence": [c[2] for c in out.candidates[0]],
+                      "probability": [f"{c[1]:.1%}" for c in out.candidates[0]]},
+                     hide_index=True, key="lang_mask_table")
+        st.caption(f"{out.fitted.n_kept} tokens read in {out.seconds * 1000:.0f} ms.")
+    show_cost("fill_mask", "lang_mask_out")

@@ -1,0 +1,82 @@
+"""AppTest: the language page offline (clear messages, nothing breaks) and with tiny local models."""
+import pytest
+
+from playground.language import hub as H
+from tests import language_models as LMB
+
+float32_torch = LMB.float32_fixture()   # the app's default dtype, whatever other tests set
+
+PAGE = "pages/language.py"
+
+
+@pytest.fixture
+def offline(monkeypatch):
+    monkeypatch.setenv("PLAYGROUND_OFFLINE", "1")
+    monkeypatch.delenv(H.MODELS_DIR_ENV, raising=False)
+
+
+@pytest.fixture
+def tiny(monkeypatch):
+    root, folders = LMB.shared()
+    monkeypatch.setenv("PLAYGROUND_OFFLINE", "1")
+    monkeypatch.setenv(H.MODELS_DIR_ENV, str(root))
+    return folders
+
+
+def test_offline_every_model_says_why_and_the_page_works(open_page, offline):
+    at = open_page(PAGE)
+    texts = [w.value for w in at.warning]
+    assert len(texts) == 3 and all("needs a one-time download" in t and "Hugging Face hub" in t
+                                   and "local model folder" in t for t in texts)
+    assert any("distilbert-base-uncased-finetuned-sst-2-english" in t and "268 MB" in t for t in texts)
+    assert at.button(key="lang_sent_go").disabled and at.button(key="lang_mask_go").disabled
+    assert not at.exception and "lang_sent_out" not in at.session_state
+    assert at.text_area(key="lang_sent_text").value.startswith("The film")
+
+
+def test_local_folder_form_validates(open_page, offline, tmp_path):
+    at = open_page(PAGE)
+    at.text_input(key="lang_folder_sentiment").input(str(tmp_path / "nowhere"))
+    at.button(key="lang_folder_go_sentiment").click().run()
+    assert any("no folder" in e.value for e in at.error) and not at.exception
+    folder = LMB.shared()[1]["sentiment"]
+    at.text_input(key="lang_folder_sentiment").input(str(folder))
+    at.button(key="lang_folder_go_sentiment").click().run()
+    assert at.session_state["lang__folder__sentiment"] == str(folder.resolve())
+    assert sum("needs a one-time download" in w.value for w in at.warning) == 2   # t5, fill-mask
+    assert any("from your folder" in c.value for c in at.caption)
+
+
+def test_sentiment_with_a_local_model_and_its_cost(open_page, tiny):
+    at = open_page(PAGE)
+    assert not at.warning
+    at.text_area(key="lang_sent_text").input("great fun. " * 300)
+    at.button(key="lang_sent_go").click().run()
+    assert not at.exception
+    out = at.session_state["lang_sent_out"]
+    assert {l for l, _ in out.labels} == {"Positive", "Negative"}
+    assert at.metric[0].label == "Sentiment" and at.metric[0].value in ("Positive", "Negative")
+    assert any("tokens were cut off" in w.value for w in at.warning)
+    at.button(key="lang_cost_sentiment").click().run()
+    labels = [m.label for m in at.metric]
+    assert {"Parameters", "MACs per input", "Latency", "Peak memory", "Energy / 1000"} <= set(labels)
+
+
+def test_fill_mask_and_t5_with_local_models(open_page, tiny):
+    at = open_page(PAGE)
+    at.text_area(key="lang_mask_text").input("no blank here")
+    at.button(key="lang_mask_go").click().run()
+    assert "Put [MASK]" in at.session_state["lang_mask_out"]
+    at.text_area(key="lang_mask_text").input("paris is the [MASK] of france.")
+    at.slider(key="lang_mask_k").set_value(3)
+    at.button(key="lang_mask_go").click().run()
+    out = at.session_state["lang_mask_out"]
+    assert len(out.candidates) == 1 and len(out.candidates[0]) == 3 and not at.exception
+    at.radio(key="lang_t5_mode").set_value("French")
+    at.text_area(key="lang_t5_text").input("the cat sat on the mat.")
+    at.button(key="lang_t5_go").click().run()
+    label, res = at.session_state["lang_t5_out"]
+    assert label == "Translate to French" and isinstance(res.text, str) and not at.exception
+    at.text_area(key="lang_t5_text").input("   ")
+    at.button(key="lang_t5_go").click().run()
+    assert at.session_state["lang_t5_out"] == "Type or paste some text first."
