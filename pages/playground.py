@@ -152,13 +152,13 @@ def draw_output(ph):
                             + f"Epoch **{r.epoch:,}** · train loss **{r.train_loss:.4f}** · "
                             f"test loss **{r.test_loss:.4f}**"
                             + ("" if np.isnan(acc) else f" · test accuracy **{acc:.1%}**"))
-                st.image(fr.boundary_png(), width="stretch", caption="Output over x₁, x₂ ∈ [−6, 6]" + (
+                st.image(fr.boundary_uri(), width="stretch", caption="Output over x₁, x₂ ∈ [−6, 6]" + (
                     " — white rim: training, black rim: test points" if cfg["show_test"] else ""))
 
 
 def draw_loss(ph):
-    ph.image(R.loss_png({k if len(runs) > 1 else "": r.history for k, r in runs.items()},
-                        width=420 if len(runs) == 1 else 480), width="stretch")
+    ph.image(R.data_uri(R.loss_png({k if len(runs) > 1 else "": r.history for k, r in runs.items()},
+                                   width=420 if len(runs) == 1 else 480)), width="stretch")
 
 
 def draw_network(ph, frame):

@@ -36,6 +36,10 @@ class Frame:
     def boundary_png(self) -> bytes:
         return R.png_bytes(self.boundary)
 
+    def boundary_uri(self) -> str:
+        """The boundary as an inline data: address (no extra request per animation frame)."""
+        return R.data_uri(self.boundary_png())
+
 
 def compute(run: Run, size: int = 320, show_test: bool = False, discretize: bool = False,
             thumbs: bool = True) -> Frame:

@@ -107,8 +107,13 @@ def png_bytes(img: np.ndarray) -> bytes:
     return buf.getvalue()
 
 
+def data_uri(png: bytes) -> str:
+    """An inline image address: a page can show it without fetching it from the server."""
+    return "data:image/png;base64," + base64.b64encode(png).decode()
+
+
 def png_data_uri(img: np.ndarray) -> str:
-    return "data:image/png;base64," + base64.b64encode(png_bytes(img)).decode()
+    return data_uri(png_bytes(img))
 
 
 _LINE_COLORS = [(51, 51, 51), (214, 39, 40), (44, 160, 44)]
