@@ -5,7 +5,7 @@ import numpy as np
 import streamlit as st
 
 from playground import datasets as D
-from playground import export, figures as G, frame as FR, render as R, settings as S, ui
+from playground import cost, export, figures as G, frame as FR, render as R, settings as S, ui
 from playground.trainer import Run
 from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
@@ -228,6 +228,9 @@ e1.download_button("⬇ Download trained network (PyTorch code + weights)", expo
 full = csv_data if csv_data is not None else D.generate(cfg["dataset"], cfg["noise"], cfg["seed"])
 e2.download_button("⬇ Download the data (CSV)", full.to_csv(), file_name=f"{full.name}.csv",
                    mime="text/csv", key="pg_data_csv")
+if not playing:
+    with st.expander("What this network costs"):
+        ui.cost_panel(cost.network_cost(run.net, "Your network A"))
 
 
 # ---- the animation: train a chunk, redraw, repeat (a click on any widget interrupts it) ----

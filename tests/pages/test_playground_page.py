@@ -76,3 +76,10 @@ def test_edit_a_weight_by_hand(open_page):
     at.number_input(key=w_key).set_value(2.5)
     at.button(key="pg_edit_apply").click().run()
     assert runs(at)["A"].net.W(1)[0, 0] == 2.5 and not at.exception
+
+
+def test_cost_panel_counts_the_network(open_page):
+    at = open_page(PAGE, query={"layers": "8,8"})
+    texts = " ".join(str(m.value) for m in at.metric)
+    # 2-8-8-1: 2*8 + 8*8 + 8*1 = 88 multiply-accumulates, 88 + 17 = 105 parameters
+    assert "88" in texts and "105" in texts, texts
