@@ -13,16 +13,13 @@ from __future__ import annotations
 
 import inspect
 import os
-import socket
-import threading
-import time
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlparse
-from urllib.request import getproxies
 
-PROBE_TIMEOUT = 2.0
-PROBE_MAX_AGE = 60.0
+from .. import netcheck
+from ..netcheck import PROBE_MAX_AGE, PROBE_TIMEOUT
+
 OFFLINE_ENVS = ("PLAYGROUND_OFFLINE", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
 MODELS_DIR_ENV = "PLAYGROUND_HF_DIR"
 MAX_FOLDER_MB = 1500          # a bigger model would not fit next to the others in 2.7 GB
@@ -38,35 +35,12 @@ class ModelError(RuntimeError):
 
 
 # ---- is the hub reachable? -----------------------------------------------------------------
-_PROBE: dict = {}
-_PROBE_LOCK = threading.Lock()
 
 
 def hub_address() -> tuple[str, int]:
     """(host, port) of the hub, following ``HF_ENDPOINT`` (a mirror) and an HTTPS proxy."""
-    proxy = getproxies().get("https")
-    if proxy:
-        p = urlparse(proxy if "://" in proxy else "http://" + proxy)
-        if p.hostname:
-            return p.hostname, p.port or 80
     u = urlparse(os.environ.get("HF_ENDPOINT") or "https://huggingface.co")
-    return u.hostname or "huggingface.co", u.port or (80 if u.scheme == "http" else 443)
-
-
-def _probe(target: tuple[str, int], timeout: float) -> bool:
-    result = []
-
-    def run():
-        try:
-            socket.create_connection(target, timeout=timeout).close()
-            result.append(True)
-        except OSError:
-            result.append(False)
-
-    t = threading.Thread(target=run, daemon=True)   # DNS can hang longer than the socket timeout
-    t.start()
-    t.join(timeout + 0.2)
-    return bool(result and result[0])
+    return netcheck.via_proxy(u.hostname or "huggingface.co", u.port or (80 if u.scheme == "http" else 443))
 
 
 def offline_reason(timeout: float = PROBE_TIMEOUT) -> str | None:
@@ -76,15 +50,9 @@ def offline_reason(timeout: float = PROBE_TIMEOUT) -> str | None:
         if os.environ.get(env, "").strip().lower() in ("1", "true", "yes", "on"):
             return f"downloads are switched off on this server ({env}=1)"
     target = hub_address()
-    with _PROBE_LOCK:
-        hit = _PROBE.get(target)
-        if hit and time.monotonic() - hit[0] < PROBE_MAX_AGE:
-            return hit[1]
-    reason = None if _probe(target, timeout) else (f"this server cannot reach {target[0]} "
-                                                    f"(no connection within {timeout:g} s)")
-    with _PROBE_LOCK:
-        _PROBE[target] = (time.monotonic(), reason)
-    return reason
+    if netcheck.reachable(target, timeout, PROBE_MAX_AGE):
+        return None
+    return f"this server cannot reach {target[0]} (no connection within {timeout:g} s)"
 
 
 # ---- local folders -------------------------------------------------------------------------

@@ -17,7 +17,6 @@ import io
 import itertools
 import os
 import re
-import socket
 import threading
 import time
 import uuid
@@ -25,15 +24,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlparse
-from urllib.request import Request, getproxies, urlopen
+from urllib.request import Request, urlopen
 
 import torch
 from torchvision import models as tvm
 from torchvision.models import detection as tvd
 from torchvision.models import segmentation as tvs
 
+from .. import netcheck
+from ..netcheck import PROBE_TIMEOUT
+
 DOWNLOAD_HOST = "download.pytorch.org"
-PROBE_TIMEOUT = 2.0
 OFFLINE_ENV = "PLAYGROUND_OFFLINE"     # "1": never try to download (classroom without internet)
 HASH_REGEX = re.compile(r"-([a-f0-9]*)\.")   # torch.hub's file-name hash convention
 LOCAL_SUFFIXES = (".pth", ".pt", ".bin", ".safetensors")
@@ -127,49 +128,16 @@ def weights_cached(spec: ModelSpec) -> bool:
 
 
 # ---- is the internet there? ----------------------------------------------------------------
-_PROBE: dict = {}
-_PROBE_LOCK = threading.Lock()
-
-
 def offline_forced() -> bool:
     return os.environ.get(OFFLINE_ENV, "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def _probe_target(host: str, port: int) -> tuple[str, int]:
-    proxy = getproxies().get("https")
-    if proxy:
-        p = urlparse(proxy if "://" in proxy else "http://" + proxy)
-        if p.hostname:
-            return p.hostname, p.port or 80
-    return host, port
-
-
 def can_download(host: str = DOWNLOAD_HOST, port: int = 443, timeout: float = PROBE_TIMEOUT,
                  max_age: float = 60.0) -> bool:
-    """A TCP connect within ``timeout`` seconds (DNS included, run in a thread); remembered."""
+    """A TCP connect within ``timeout`` seconds (see :mod:`playground.netcheck`); remembered."""
     if offline_forced():
         return False
-    target = _probe_target(host, port)
-    with _PROBE_LOCK:
-        hit = _PROBE.get(target)
-        if hit and time.monotonic() - hit[0] < max_age:
-            return hit[1]
-    result = []
-
-    def probe():
-        try:
-            socket.create_connection(target, timeout=timeout).close()
-            result.append(True)
-        except OSError:
-            result.append(False)
-
-    t = threading.Thread(target=probe, daemon=True)
-    t.start()
-    t.join(timeout + 0.2)
-    ok = bool(result and result[0])
-    with _PROBE_LOCK:
-        _PROBE[target] = (time.monotonic(), ok)
-    return ok
+    return netcheck.reachable(netcheck.via_proxy(host, port), timeout, max_age)
 
 
 # ---- downloading (with a progress callback) ------------------------------------------------
