@@ -34,20 +34,14 @@ if "data" not in hide:
     for key in ("noise", "train_pct", "seed"):
         ui.setting_widget(P, key, sb)
     up = sb.file_uploader("Your own data (CSV: x1, x2, label)", type=["csv", "txt"], key="pg_csv_file")
+    parsed = ui.read_upload("pg_csv_parsed", up, D.parse_csv, D.CSVError)[0] if up else None
     if up is None:
-        for k in ("pg_csv", "pg_csv_name", "pg_csv_error"):
-            state.pop(k, None)
-    elif state.get("pg_csv_name") != up.file_id:
-        state["pg_csv_name"] = up.file_id
-        try:
-            state["pg_csv"], state["pg_csv_notes"] = D.parse_csv(up.getvalue())
-            state["pg_csv_error"] = None
-        except D.CSVError as exc:
-            state["pg_csv"], state["pg_csv_error"] = None, str(exc)
-    if up is not None and state.get("pg_csv_error"):
-        sb.error(state["pg_csv_error"])
-    elif state.get("pg_csv") is not None:
-        for note in state.get("pg_csv_notes", []):
+        state.pop("pg_csv_parsed", None)
+    state["pg_csv"] = parsed[0] if isinstance(parsed, tuple) else None
+    if isinstance(parsed, str):
+        sb.error(parsed)
+    elif parsed is not None:
+        for note in parsed[1]:
             sb.info(note)
 if "features" not in hide:
     sb.subheader("Features")

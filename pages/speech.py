@@ -26,16 +26,10 @@ else:
 
 def decoded(up):
     """The clip of this upload (decoded once per file in the session) or an error text."""
-    fid = getattr(up, "file_id", None) or (up.name, up.size)
-    hit = state.get("speech__clip")
-    if hit and hit[0] == fid:
-        return hit[1]
-    try:
-        res = A.decode(up.getvalue(), name=up.name or "recording.wav")
-    except A.AudioError as exc:
-        res = str(exc)
-    state["speech__clip"] = (fid, res)
-    state.pop("speech_out", None)
+    res, new = ui.read_upload("speech__clip", up,
+                              lambda raw: A.decode(raw, name=up.name or "recording.wav"), A.AudioError)
+    if new:
+        state.pop("speech_out", None)
     return res
 
 

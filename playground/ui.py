@@ -161,6 +161,23 @@ def server_setup():
     gc.freeze()
 
 
+def read_upload(state_key: str, up, convert, errors) -> tuple:
+    """Convert an uploaded file once per file (remembered in the session under state_key).
+
+    Returns (result, is_new): result is convert(bytes), or the message of one of ``errors``
+    (an exception class or tuple) as a string; is_new is True on the first run for this file."""
+    fid = getattr(up, "file_id", None) or (up.name, up.size)
+    hit = st.session_state.get(state_key)
+    if hit and hit[0] == fid:
+        return hit[1], False
+    try:
+        res = convert(up.getvalue())
+    except errors as exc:
+        res = str(exc)
+    st.session_state[state_key] = (fid, res)
+    return res, True
+
+
 def page_setup():
     """Call first on every page. Works around Streamlit's legacy pages/ mode on the first run.
 
@@ -193,19 +210,16 @@ MODEL_CACHE_ENTRIES = 4   # models kept in memory per server (≈ 0.6 GB in the 
 
 def _clean_upload(prefix: str, kind: str, up) -> "_img.CleanImage | str":
     """Clean an UploadedFile once (cached per file id in the session); error text on failure."""
-    ck = f"{prefix}__img_{kind}"
-    fid = getattr(up, "file_id", None) or (up.name, up.size)
-    hit = st.session_state.get(ck)
-    if hit and hit[0] == fid:
-        return hit[1]
-    try:
-        res = _img.clean_image(up.getvalue(), name=up.name or "photo")
-    except _img.ImageError as exc:
-        res = str(exc)
-    except Exception as exc:   # anything Pillow did not foresee: still a message, never a trace
-        res = f"“{up.name}” could not be read ({type(exc).__name__})."
-    st.session_state[ck] = (fid, res)
-    if not isinstance(res, str):
+    def clean(raw):
+        try:
+            return _img.clean_image(raw, name=up.name or "photo")
+        except _img.ImageError:
+            raise
+        except Exception as exc:  # anything Pillow did not foresee: still a message, never a trace
+            raise _img.ImageError(f"“{up.name}” could not be read ({type(exc).__name__}).") from None
+
+    res, new = read_upload(f"{prefix}__img_{kind}", up, clean, _img.ImageError)
+    if new and not isinstance(res, str):
         st.session_state["img__last_photo"] = res     # offered again on the other image pages
     return res
 
