@@ -1,6 +1,6 @@
 """The pretrained language and speech models we offer, and loading one folder into memory.
 
-A loaded model is read-only and shared by every session of the server: ``eval()``, no
+A loaded model is read-only and shared by every session of the server: ``model.eval()``, no
 gradients, float32, and each inference runs under the model's own lock (fast tokenizers are
 not safe to call from two threads at once). Weights are read with ``use_safetensors=True`` and
 ``trust_remote_code`` stays off: nothing in a model folder can run code.

@@ -7,7 +7,7 @@ through ``torch.load(..., weights_only=True)`` (or safetensors): no pickled code
 
 Offline is detected fast: a weights file that is already in the checkpoint directory needs no
 network; otherwise a ≤2 s TCP probe of download.pytorch.org decides before any download starts.
-A loaded model is read-only: ``eval()``, parameters with ``requires_grad=False``, never hooked or
+A loaded model is read-only: ``model.eval()``, parameters with ``requires_grad=False``, never hooked or
 modified afterwards, so several sessions can run it at the same time.
 """
 from __future__ import annotations
