@@ -12,6 +12,12 @@ PAGES = {
         st.Page("pages/playground.py", title="Neural network playground", icon="🧠",
                 url_path="playground"),
     ],
+    "How networks learn": [
+        st.Page("pages/activations.py", title="Activation functions", icon="📐",
+                url_path="activations"),
+        st.Page("pages/loss_landscape.py", title="Loss landscape and optimizers", icon="⛰️",
+                url_path="loss_landscape"),
+    ],
     "Pretrained models": [
         st.Page("pages/vision_classify.py", title="Image classification", icon="🖼️",
                 url_path="vision_classify"),

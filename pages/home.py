@@ -19,6 +19,17 @@ st.write(
     "regularization; press Play and watch the decision boundary, every neuron's heatmap and the "
     "loss. Compare two networks side by side and download the trained one as PyTorch code.")
 
+st.subheader("How networks learn")
+st.page_link("pages/activations.py", label="Activation functions", icon="📐")
+st.write(
+    "ReLU, tanh, sigmoid, GELU and friends with their slopes side by side: where each one "
+    "saturates, what that does to the gradient through many layers, and one neuron to steer with w "
+    "and b.")
+st.page_link("pages/loss_landscape.py", label="Loss landscape and optimizers", icon="⛰️")
+st.write(
+    "The loss of a model as a map and a 3-D surface: start SGD, momentum, RMSprop and Adam from the "
+    "same point, watch them race downhill and see which reaches the minimum first.")
+
 st.subheader("Pretrained models")
 st.page_link("pages/vision_classify.py", label="Image classification", icon="🖼️")
 st.write(
