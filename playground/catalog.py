@@ -42,7 +42,9 @@ def entries() -> list[Entry]:
             s.task, "Detection and segmentation"), "pretrained",
             s.weights.meta.get("num_params"), s.size_mb, s.blurb))
     for s in LM.REGISTRY.values():
-        out.append(Entry(f"hf:{s.key}", s.label, "Speech to text" if s.task == "asr" else "Language models",
+        page = {"asr": "Speech to text", "encoder": "Attention in language models",
+                "causal-lm": "Next-token prediction"}.get(s.task, "Language models")
+        out.append(Entry(f"hf:{s.key}", s.label, page,
                          "pretrained", s.params, float(s.size_mb), s.cost_note))
     return out
 

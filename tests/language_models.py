@@ -32,7 +32,7 @@ def _vocab(specials: list[str], size: int | None) -> dict:
     return {t: i for i, t in enumerate(tokens)}
 
 
-def _bert_tokenizer(size: int | None):
+def _bert_tokenizer(size: int | None, segments: bool = False):
     from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
     from transformers import PreTrainedTokenizerFast
 
@@ -41,13 +41,27 @@ def _bert_tokenizer(size: int | None):
     tok.normalizer = normalizers.BertNormalizer(lowercase=True)
     tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
     tok.post_processor = processors.TemplateProcessing(
-        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B [SEP]",
+        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1",
         special_tokens=[("[CLS]", vocab["[CLS]"]), ("[SEP]", vocab["[SEP]"])])
     tok.decoder = decoders.WordPiece()
     return PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]",
                                    cls_token="[CLS]", sep_token="[SEP]", mask_token="[MASK]",
                                    model_max_length=512,
-                                   model_input_names=["input_ids", "attention_mask"]), len(vocab)
+                                   model_input_names=["input_ids", "attention_mask"]
+                                   + (["token_type_ids"] if segments else [])), len(vocab)
+
+
+def _gpt2_tokenizer(size: int | None):
+    """A byte-level BPE like GPT-2's: any text (emoji, accents, other scripts) has tokens."""
+    from tokenizers import ByteLevelBPETokenizer
+    from transformers import GPT2TokenizerFast
+
+    bpe = ByteLevelBPETokenizer()
+    bpe.train_from_iterator([" ".join(WORDS + PUNCT)] * 20, vocab_size=size or 400, min_frequency=1,
+                            special_tokens=["<|endoftext|>"], show_progress=False)
+    tok = GPT2TokenizerFast(tokenizer_object=bpe._tokenizer, unk_token="<|endoftext|>",
+                            bos_token="<|endoftext|>", eos_token="<|endoftext|>", model_max_length=1024)
+    return tok, len(tok)
 
 
 def _t5_tokenizer(size: int | None):
@@ -105,6 +119,17 @@ def build(key: str, full: bool = False, seed: int = 0):
                       label2id={"NEGATIVE": 0, "POSITIVE": 1})
         cls = T.DistilBertForSequenceClassification if spec.task == "sentiment" else T.DistilBertForMaskedLM
         return cls(T.DistilBertConfig(vocab_size=30522 if full else n, pad_token_id=0, **kw)), tok, []
+    if spec.task == "encoder":
+        tok, n = _bert_tokenizer(30522 if full else None, segments=True)
+        kw = {} if full else {"hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 2,
+                              "intermediate_size": 64}
+        return T.BertModel(T.BertConfig(vocab_size=30522 if full else n, pad_token_id=0, **kw)), tok, []
+    if spec.task == "causal-lm":
+        tok, n = _gpt2_tokenizer(50257 if full else None)
+        kw = {"n_layer": 6} if full else {"n_embd": 32, "n_layer": 2, "n_head": 2}
+        cfg = T.GPT2Config(vocab_size=50257 if full else n, bos_token_id=tok.eos_token_id,
+                           eos_token_id=tok.eos_token_id, **kw)
+        return T.GPT2LMHeadModel(cfg), tok, []
     if spec.task == "seq2seq":
         tok, n = _t5_tokenizer(32100 if full else None)
         kw = {} if full else {"d_model": 32, "d_kv": 8, "d_ff": 64, "num_layers": 2, "num_heads": 2}

@@ -19,10 +19,13 @@ from pathlib import Path
 from .hub import ModelError
 
 AUTO_CLASS = {"sentiment": "AutoModelForSequenceClassification", "fill-mask": "AutoModelForMaskedLM",
-              "seq2seq": "AutoModelForSeq2SeqLM", "asr": "AutoModelForSpeechSeq2Seq"}
+              "seq2seq": "AutoModelForSeq2SeqLM", "asr": "AutoModelForSpeechSeq2Seq",
+              "encoder": "AutoModel", "causal-lm": "AutoModelForCausalLM"}
 TASK_WORDS = {"sentiment": "text classification", "fill-mask": "filling in masked words",
               "seq2seq": "summaries and translation (it is not an encoder-decoder model)",
-              "asr": "speech recognition (Whisper models only)"}
+              "asr": "speech recognition (Whisper models only)",
+              "encoder": "showing attention", "causal-lm": "next-token prediction"}
+ATTENTION_TASKS = ("encoder", "causal-lm")   # loaded with eager attention: weights can be returned
 PIPELINE = {"sentiment": "text-classification", "fill-mask": "fill-mask",
             "asr": "automatic-speech-recognition"}
 
@@ -31,7 +34,7 @@ PIPELINE = {"sentiment": "text-classification", "fill-mask": "fill-mask",
 class HFModel:
     key: str
     label: str
-    task: str                     # sentiment | fill-mask | seq2seq | asr
+    task: str                     # sentiment | fill-mask | seq2seq | asr | encoder | causal-lm
     hub_id: str
     size_mb: float                # download size of the weights
     params: int                   # parameters of the architecture
@@ -72,6 +75,19 @@ REGISTRY: dict[str, HFModel] = {m.key: m for m in [
             ("WhisperConfig", ()), max_tokens=448,
             cost_note="Whisper pads every clip to 30 s, so the encoder costs the same for one "
                       "word or thirty seconds; the decoder runs once per written token."),
+    HFModel("bert", "BERT base uncased (attention)", "encoder", "google-bert/bert-base-uncased", 438,
+            109_482_240, "Apache-2.0", "Google's original 12-layer, 12-head BERT encoder: every "
+            "token looks at every other token, in both directions; reads at most 512 tokens and "
+            "takes sentence pairs (segments A and B).", "BertModel", ("BertConfig", ()),
+            cost_note="One pass over the tokens; attention compares every pair of tokens, so it "
+                      "grows with the square of the length."),
+    HFModel("distilgpt2", "DistilGPT-2 (next-token prediction)", "causal-lm",
+            "distilbert/distilgpt2", 328, 81_912_576, "Apache-2.0", "A 6-layer, 12-head GPT-2 "
+            "decoder: each token only looks back at earlier tokens, and the model scores every "
+            "possible next token; reads at most 1024 tokens.", "GPT2LMHeadModel",
+            ("GPT2Config", (("n_layer", 6),)), max_tokens=1024,
+            cost_note="One pass per generated token; the output layer scores all 50,257 tokens "
+                      "of the vocabulary."),
 ]}
 
 
@@ -119,6 +135,11 @@ def _check_task(spec: HFModel, model, tokenizer):
         raise ModelError("This tokenizer has no mask token; choose a masked language model.")
     if spec.task == "seq2seq" and not getattr(cfg, "is_encoder_decoder", False):
         raise ModelError("This is not an encoder-decoder (sequence-to-sequence) model.")
+    if spec.task == "causal-lm" and not any(w in archs for w in ("CausalLM", "LMHeadModel")):
+        raise ModelError("This is not a decoder that predicts the next token (it is a "
+                         f"{archs or 'model without a language-model head'}); choose e.g. GPT-2.")
+    if spec.task == "encoder" and getattr(cfg, "is_encoder_decoder", False):
+        raise ModelError("Choose an encoder such as BERT (this is an encoder-decoder model).")
     if spec.task == "asr" and getattr(cfg, "model_type", "") != "whisper":
         raise ModelError("This app transcribes with Whisper models only.")
 
@@ -134,7 +155,8 @@ def load(spec: HFModel, path: str | Path, source: str = "") -> LoadedLM:
     try:
         tokenizer = transformers.AutoTokenizer.from_pretrained(path, local_files_only=True)
         cls = getattr(transformers, AUTO_CLASS[spec.task])
-        model = cls.from_pretrained(path, use_safetensors=True, local_files_only=True)
+        extra = {"attn_implementation": "eager"} if spec.task in ATTENTION_TASKS else {}
+        model = cls.from_pretrained(path, use_safetensors=True, local_files_only=True, **extra)
     except (OSError, ValueError, KeyError, RuntimeError, TypeError, ImportError) as exc:
         if "Unrecognized configuration class" in str(exc):
             raise ModelError(f"The model in {path} cannot be used for {TASK_WORDS[spec.task]}"
@@ -208,7 +230,7 @@ def probe(spec: HFModel, model, tokens: int = 64, out_tokens: int = 32):
     n = min(tokens, int(getattr(cfg, "max_position_embeddings", tokens) or tokens))
     ids = (torch.arange(n, dtype=torch.long) * 7919 % max(vocab - 10, 1) + 5).unsqueeze(0)
     mask = torch.ones_like(ids)
-    if spec.task in ("sentiment", "fill-mask"):
+    if spec.task in ("sentiment", "fill-mask", *ATTENTION_TASKS):
         return (lambda: model(input_ids=ids, attention_mask=mask)), f"one text of {n} tokens"
     start = next((int(v) for v in (getattr(cfg, "decoder_start_token_id", None),
                                    getattr(model.generation_config, "decoder_start_token_id", None),

@@ -97,13 +97,12 @@ def vit_forward_with_attention(clf: Classifier, x: torch.Tensor):
     return logits, attns
 
 
-def attention_rollout(attns, discard_ratio: float = 0.0) -> np.ndarray:
-    """Rollout of per-layer attention (each (N, heads, T, T) or (heads, T, T), token 0 = class).
-
-    Heads are averaged, the residual connection added (A + I, rows renormalised) and the layers
-    multiplied; returns the class token's attention to the T-1 patches of the first image,
-    as a square grid scaled to [0, 1]. ``discard_ratio`` drops the weakest links per layer.
-    """
+def rollout_matrix(attns, discard_ratio: float = 0.0) -> torch.Tensor:
+    """Attention rollout (T, T) of per-layer attention, each (N, heads, T, T) or (heads, T, T)
+    (first item of a batch): heads averaged, the residual connection added (A + I, rows
+    renormalised) and the layers multiplied, first layer on the right. Row i: how much of
+    token i's final representation flows from each input token. Used for images and text.
+    ``discard_ratio`` drops the weakest links per layer."""
     result = None
     for a in attns:
         a = torch.as_tensor(a).float()
@@ -121,7 +120,12 @@ def attention_rollout(attns, discard_ratio: float = 0.0) -> np.ndarray:
         result = a if result is None else a @ result
     if result is None:
         raise ValueError("no attention layers")
-    cls = result[0, 1:]
+    return result
+
+
+def cls_grid(cls: torch.Tensor) -> np.ndarray:
+    """The class token's weights on the T-1 patches as a square grid scaled to [0, 1]."""
+    cls = torch.as_tensor(cls).float()
     side = int(round(cls.numel() ** 0.5))
     if side * side != cls.numel():
         raise ValueError(f"{cls.numel()} patches do not form a square grid")
@@ -129,12 +133,32 @@ def attention_rollout(attns, discard_ratio: float = 0.0) -> np.ndarray:
     return _unit(cls.reshape(side, side))
 
 
+def attention_rollout(attns, discard_ratio: float = 0.0) -> np.ndarray:
+    """The class token's row of :func:`rollout_matrix` on the patches of the first image, as a
+    square grid scaled to [0, 1] (token 0 = class)."""
+    return cls_grid(rollout_matrix(attns, discard_ratio)[0, 1:])
+
+
+def cls_attention(attns, layer: int = -1, head: int | None = None) -> np.ndarray:
+    """One layer's raw attention of the class token on the patches (one head, or the heads'
+    mean when ``head`` is None), as a square grid in [0, 1]."""
+    a = torch.as_tensor(attns[layer]).float()
+    a = a[0] if a.dim() == 4 else a
+    a = a.mean(dim=0) if head is None else a[head]
+    return cls_grid(a[0, 1:])
+
+
+def upsample(grid: np.ndarray, size) -> np.ndarray:
+    """A patch grid bilinearly upsampled to an image's (H, W), in [0, 1]."""
+    up = F.interpolate(torch.as_tensor(grid)[None, None].float(), size=tuple(size), mode="bilinear",
+                       align_corners=False)
+    return _unit(up[0, 0])
+
+
 def rollout_map(clf: Classifier, x: torch.Tensor, discard_ratio: float = 0.0) -> np.ndarray:
     """Attention rollout upsampled to the input's (H, W), in [0, 1]."""
     _, attns = vit_forward_with_attention(clf, x[:1])
-    grid = torch.from_numpy(attention_rollout(attns, discard_ratio))[None, None]
-    up = F.interpolate(grid, size=x.shape[-2:], mode="bilinear", align_corners=False)
-    return _unit(up[0, 0])
+    return upsample(attention_rollout(attns, discard_ratio), x.shape[-2:])
 
 
 def explain(clf: Classifier, x: torch.Tensor, class_idx: int, method: str) -> np.ndarray:

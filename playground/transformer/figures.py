@@ -1,0 +1,206 @@
+"""Plotly figures (plain dicts, see ``ui.plotly``) for attention: head view heatmap, BertViz-like
+lines view, the layers × heads grid (one PNG behind clickable markers), per-layer focus of one
+token, next-token bars, and the tiny transformer's learning curve.
+
+Kept light: token axes are numeric with the tokens as tick labels (equal tokens stay apart),
+the lines view draws at most a few hundred links in five opacity groups, and the model view is
+a single small image however many layers and heads there are.
+"""
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+from .. import render
+
+BLUE, ORANGE, GREEN, GREY = "#0877bd", "#f59322", "#2ca02c", "#888888"
+SCALE = [[0, "#ffffff"], [0.15, "#dbe9f6"], [0.5, "#6baed6"], [1, "#08306b"]]
+_M = {"l": 10, "r": 10, "t": 40, "b": 10}
+_RGB = np.array([[255, 255, 255], [219, 233, 246], [107, 174, 214], [8, 48, 107]], dtype=np.float32)
+_STOPS = np.array([0, 0.15, 0.5, 1.0])
+MAX_HOVER_TEXT = 128   # tokens; above this the heatmap's hover shows positions only
+
+
+def _axis(labels, side: str) -> dict:
+    n = len(labels)
+    step = max(1, int(np.ceil(n / 64)))          # at most 64 tick labels
+    ticks = list(range(0, n, step))
+    ax = {"tickmode": "array", "tickvals": ticks, "ticktext": [labels[i] for i in ticks],
+          "showgrid": False, "zeroline": False, "automargin": True, "tickfont": {"size": 11}}
+    if side == "y":
+        ax["autorange"] = "reversed"
+    else:
+        ax.update(side="top", tickangle=-60)
+    return ax
+
+
+def head_heatmap(a: np.ndarray, labels: list[str], title: str, height: int | None = None,
+                 zmax: float | None = None) -> dict:
+    """(T, T) attention: row = the token that looks (query), column = the token it looks at."""
+    a = np.asarray(a, dtype=np.float32)
+    n = a.shape[0]
+    trace = {"type": "heatmap", "z": np.round(a, 4).tolist(), "colorscale": SCALE, "zmin": 0,
+             "zmax": float(zmax if zmax is not None else max(float(a.max()), 1e-6)),
+             "colorbar": {"thickness": 10, "len": 0.6},
+             "hovertemplate": "#%{y} looks at #%{x}<br>weight %{z:.3f}<extra></extra>"}
+    if n <= MAX_HOVER_TEXT:
+        trace["customdata"] = [[[labels[i], labels[j]] for j in range(n)] for i in range(n)]
+        trace["hovertemplate"] = ("#%{y} “%{customdata[0]}” → #%{x} “%{customdata[1]}”<br>"
+                                  "weight %{z:.3f}<extra></extra>")
+    side = int(np.clip(160 + 14 * n, 320, 760))
+    return {"data": [trace], "layout": {
+        "height": height or side, "margin": {**_M, "t": 90}, "title": {"text": title, "y": 0.99},
+        "xaxis": _axis(labels, "x"), "yaxis": {**_axis(labels, "y"), "scaleanchor": "x"},
+        "plot_bgcolor": "white"}}
+
+
+def lines_view(a: np.ndarray, labels: list[str], title: str, focus: int | None = None,
+               min_weight: float = 0.05, max_links: int = 600) -> dict:
+    """BertViz-style: tokens on the left look at tokens on the right; line opacity = weight.
+    ``focus`` keeps only that token's lines. Hover a token for its strongest links, or the dot on
+    a focused line for its weight."""
+    a = np.asarray(a, dtype=np.float32)
+    n = a.shape[0]
+    rows = [focus] if focus is not None else list(range(n))
+    links = [(i, j, float(a[i, j])) for i in rows for j in range(n) if a[i, j] >= min_weight]
+    links.sort(key=lambda t: -t[2])
+    links = links[:max_links]
+    data = []
+    for k, (lo, hi) in enumerate(zip([0, .2, .4, .6, .8], [.2, .4, .6, .8, 1.01])):
+        xs, ys = [], []
+        for i, j, w in links:
+            if lo <= w < hi:
+                xs += [0, 1, None]
+                ys += [i, j, None]
+        if xs:
+            data.append({"type": "scatter", "mode": "lines", "x": xs, "y": ys, "hoverinfo": "skip",
+                         "line": {"color": BLUE if focus is None else ORANGE, "width": 1 + 3 * lo},
+                         "opacity": 0.15 + 0.85 * (lo + hi) / 2, "showlegend": False})
+    if focus is not None and links:
+        data.append({"type": "scatter", "mode": "markers", "x": [0.5] * len(links),
+                     "y": [(i + j) / 2 for i, j, _ in links], "marker": {"size": 7, "color": ORANGE},
+                     "text": [f"“{labels[i]}” → “{labels[j]}”: {w:.3f}" for i, j, w in links],
+                     "hovertemplate": "%{text}<extra></extra>", "showlegend": False})
+
+    def top(row):
+        order = np.argsort(-row, kind="stable")[:4]
+        return "<br>".join(f"#{j} “{labels[j]}” {row[j]:.3f}" for j in order)
+    left = [f"#{i} “{labels[i]}” looks at<br>{top(a[i])}" for i in range(n)]
+    right = [f"#{j} “{labels[j]}” is looked at by<br>{top(a[:, j])}" for j in range(n)]
+    for x, pos, hover in ((0, "middle left", left), (1, "middle right", right)):
+        color = [ORANGE if (x == 0 and i == focus) else "#333" for i in range(n)]
+        data.append({"type": "scatter", "mode": "markers+text", "x": [x] * n, "y": list(range(n)),
+                     "text": labels, "textposition": pos, "customdata": hover,
+                     "textfont": {"color": color, "size": 12}, "marker": {"size": 6, "color": color},
+                     "hovertemplate": "%{customdata}<extra></extra>", "showlegend": False})
+    return {"data": data, "layout": {
+        "height": int(np.clip(80 + 18 * n, 300, 1400)), "margin": {**_M, "l": 110, "r": 110},
+        "title": {"text": title}, "plot_bgcolor": "white", "hovermode": "closest",
+        "xaxis": {"visible": False, "range": [-0.05, 1.05]},
+        "yaxis": {"visible": False, "autorange": "reversed"}}}
+
+
+def _colors(a: np.ndarray) -> np.ndarray:
+    """Values in [0, 1] → RGB uint8 with the heatmaps' white-to-blue scale."""
+    v = np.clip(np.nan_to_num(a), 0, 1)
+    return np.stack([np.interp(v, _STOPS, _RGB[:, c]) for c in range(3)], -1).astype(np.uint8)
+
+
+def grid_png(attn: np.ndarray, cell: int = 44, gap: int = 4) -> bytes:
+    """All layers × heads maps in one PNG (each map scaled to its own maximum)."""
+    L, H, T, _ = attn.shape
+    side = cell * H + gap * (H + 1), cell * L + gap * (L + 1)
+    img = np.full((side[1], side[0], 3), 235, dtype=np.uint8)
+    for l in range(L):
+        for h in range(H):
+            m = attn[l, h]
+            m = m / max(float(m.max()), 1e-9)
+            tile = np.asarray(Image.fromarray(_colors(m)).resize((cell, cell), Image.Resampling.NEAREST
+                                                                 if T <= cell else Image.Resampling.BOX))
+            y, x = gap + l * (cell + gap), gap + h * (cell + gap)
+            img[y:y + cell, x:x + cell] = tile
+    return render.png_bytes(img)
+
+
+def model_grid(attn: np.ndarray, selected: tuple[int, int] | None = None, cell: int = 44) -> dict:
+    """The model view: every layer (rows) × head (columns) as a thumbnail. Each thumbnail has an
+    invisible marker on it, so clicking it selects (layer, head) = (y, x)."""
+    L, H = attn.shape[:2]
+    xs = [h for l in range(L) for h in range(H)]
+    ys = [l for l in range(L) for h in range(H)]
+    data = [{"type": "scatter", "mode": "markers", "x": xs, "y": ys,
+             "marker": {"size": cell * 0.8, "symbol": "square", "color": "rgba(0,0,0,0.01)"},
+             "hovertemplate": "layer %{y}, head %{x}<br>click to open<extra></extra>",
+             "customdata": [[l, h] for l, h in zip(ys, xs)], "showlegend": False}]
+    if selected is not None:
+        data.append({"type": "scatter", "mode": "markers", "x": [selected[1]], "y": [selected[0]],
+                     "marker": {"size": cell * 0.95, "symbol": "square-open", "color": ORANGE,
+                                "line": {"width": 3}}, "hoverinfo": "skip", "showlegend": False})
+    src = render.data_uri(grid_png(attn, cell))
+    # L is at most 48 or so: the figure stays square-celled with a fixed pixel size per cell
+    return {"data": data, "layout": {
+        "height": 70 + (cell + 4) * L, "width": 60 + (cell + 4) * H, "margin": {"l": 50, "r": 10, "t": 30, "b": 10},
+        "images": [{"source": src, "xref": "x", "yref": "y", "x": -0.5, "y": -0.5, "sizex": H,
+                    "sizey": L, "xanchor": "left", "yanchor": "top", "sizing": "stretch",
+                    "layer": "below"}],
+        "xaxis": {"range": [-0.5, H - 0.5], "side": "top", "title": {"text": "head"},
+                  "tickvals": list(range(H)), "showgrid": False, "zeroline": False, "fixedrange": True},
+        "yaxis": {"range": [L - 0.5, -0.5], "title": {"text": "layer"}, "tickvals": list(range(L)),
+                  "showgrid": False, "zeroline": False, "fixedrange": True},
+        "plot_bgcolor": "white", "dragmode": False, "clickmode": "event+select"}}
+
+
+def token_by_layer(rows: np.ndarray, labels: list[str], token: int, k: int = 3) -> dict:
+    """(layers, T): where token ``token`` looks in each layer; the top ``k`` per layer labelled."""
+    rows = np.asarray(rows, dtype=np.float32)
+    L, n = rows.shape
+    text = [["" for _ in range(n)] for _ in range(L)]
+    for l in range(L):
+        for j in np.argsort(-rows[l], kind="stable")[:k]:
+            text[l][j] = f"{rows[l, j]:.2f}"
+    return {"data": [{"type": "heatmap", "z": np.round(rows, 4).tolist(), "text": text,
+                      "texttemplate": "%{text}", "textfont": {"size": 10}, "colorscale": SCALE,
+                      "zmin": 0, "colorbar": {"thickness": 10},
+                      "customdata": [labels] * L,
+                      "hovertemplate": "layer %{y}: → #%{x} “%{customdata}” %{z:.3f}<extra></extra>"}],
+            "layout": {"height": 150 + 26 * L, "margin": {**_M, "t": 90},
+                       "title": {"text": f"Where #{token} “{labels[token]}” looks, layer by layer "
+                                         f"(top {k} labelled)", "y": 0.99},
+                       "xaxis": _axis(labels, "x"),
+                       "yaxis": {"title": {"text": "layer"}, "autorange": "reversed", "dtick": 1},
+                       "plot_bgcolor": "white"}}
+
+
+def next_token_bars(cands, title: str) -> dict:
+    """The model's own probabilities (grey) and after temperature / top-k / top-p (blue)."""
+    labels = [f"{c.text!r}"[1:-1].replace(" ", "·") or "∅" for c in cands][::-1]
+    labels = [f"{s} " for s in labels]
+    y = list(range(len(labels)))
+    return {"data": [
+        {"type": "bar", "orientation": "h", "y": y, "x": [c.p_model for c in cands][::-1],
+         "name": "model (T = 1, no cut)", "marker": {"color": "#c7c7c7"},
+         "hovertemplate": "%{x:.2%}<extra>model</extra>"},
+        {"type": "bar", "orientation": "h", "y": y, "x": [c.p for c in cands][::-1],
+         "name": "after your settings", "marker": {"color": BLUE}, "text": [f"{c.p:.1%}" for c in cands][::-1],
+         "textposition": "outside", "hovertemplate": "%{x:.2%}<extra>sampled from</extra>"}],
+        "layout": {"barmode": "group", "height": 110 + 34 * len(labels), "title": {"text": title},
+                   "margin": {**_M, "r": 40}, "legend": {"orientation": "h", "y": -0.08},
+                   "xaxis": {"tickformat": ".0%", "range": [0, 1.1]},
+                   "yaxis": {"tickvals": y, "ticktext": labels, "automargin": True},
+                   "plot_bgcolor": "white"}}
+
+
+def learning_curve(history, height: int = 260) -> dict:
+    """Train loss (left axis) and test token accuracy (right axis) per training step."""
+    h = np.asarray(history, dtype=float).reshape(-1, 3)
+    return {"data": [
+        {"type": "scatter", "mode": "lines", "x": h[:, 0].tolist(), "y": h[:, 1].tolist(),
+         "name": "train loss", "line": {"color": "#333", "width": 2}},
+        {"type": "scatter", "mode": "lines", "x": h[:, 0].tolist(), "y": h[:, 2].tolist(),
+         "name": "test accuracy", "yaxis": "y2", "line": {"color": GREEN, "width": 2}}],
+        "layout": {"height": height, "margin": {"l": 50, "r": 50, "t": 10, "b": 40},
+                   "xaxis": {"title": {"text": "training step"}},
+                   "yaxis": {"title": {"text": "loss"}, "rangemode": "tozero"},
+                   "yaxis2": {"title": {"text": "accuracy"}, "overlaying": "y", "side": "right",
+                              "range": [0, 1.02], "tickformat": ".0%"},
+                   "legend": {"orientation": "h", "y": 1.12}, "uirevision": "tiny"}}
