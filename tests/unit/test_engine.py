@@ -4,38 +4,11 @@ import pytest
 import torch
 
 from playground import activations as A
+from playground.gradcheck import TORCH_ACT, torch_gradient
 from playground.network import Network, Optimizer, train_epoch
 
 
-TORCH_ACT = {
-    "relu": torch.relu, "leaky_relu": lambda z: torch.nn.functional.leaky_relu(z, 0.01),
-    "elu": torch.nn.functional.elu, "gelu": lambda z: torch.nn.functional.gelu(z, approximate="tanh"),
-    "silu": torch.nn.functional.silu, "softplus": torch.nn.functional.softplus,
-    "tanh": torch.tanh, "sigmoid": torch.sigmoid, "linear": lambda z: z,
-}
-
-
-def torch_loss(net, X, T, reg="none", rate=0.0):
-    """The same network and loss written with torch; returns (loss, grad vector)."""
-    theta = torch.tensor(net.theta, requires_grad=True)
-    a, p = torch.tensor(X), 0
-    for l in range(1, net.n_layers + 1):
-        n_in, n_out = net.sizes[l - 1], net.sizes[l]
-        W = theta[p:p + n_in * n_out].reshape(n_in, n_out)
-        b = theta[p + n_in * n_out:p + n_in * n_out + n_out]
-        p += n_in * n_out + n_out
-        z = a @ W + b
-        a = z if (l == net.n_layers and net.loss == "cross_entropy") else TORCH_ACT[net.activations[l - 1]](z)
-    t = torch.tensor(T)
-    if net.loss == "cross_entropy":
-        data = -(t * torch.log_softmax(a, dim=1)).sum(1).mean()
-    else:
-        data = (0.5 * (a - t) ** 2).sum(1).mean()
-    w = theta[torch.tensor(net._mask)]
-    pen = {"none": 0.0, "l1": w.abs().sum(), "l2": 0.5 * (w ** 2).sum()}[reg]
-    loss = data + rate * pen
-    loss.backward()
-    return loss.item(), theta.grad.numpy()
+torch_loss = torch_gradient  # the reference: the same network written with torch
 
 
 @pytest.mark.parametrize("act", A.ACTIVATION_KEYS)
