@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+import torch
 
 from ..language.models import LoadedLM
 from ..language.tasks import InputError
@@ -24,7 +25,8 @@ MAX_CHARS = 5000
 class Tokens:
     ids: list[int]
     pieces: list[str]        # the tokenizer's own spelling (##ing, Ġthe, [CLS])
-    shown: list[str]         # what each token covers in your text (special tokens as is)
+    shown: list[str]         # what each token covers in your text (special tokens as is; ""
+                             # for the 2nd, 3rd... byte token of one character)
     special: list[bool]
     segments: list[int]      # 0 = sentence A, 1 = sentence B (all 0 without a pair)
 
@@ -35,7 +37,7 @@ class Tokens:
         """Readable, short labels for axes (positions make equal tokens distinct)."""
         out = []
         for s in self.shown:
-            s = s.replace("\n", "⏎").replace(" ", "·")
+            s = s.replace("\n", "⏎").replace(" ", "·") or "⋯"
             out.append(s if len(s) <= 12 else s[:11] + "…")
         return out
 
@@ -84,10 +86,14 @@ def token_limit(lm: LoadedLM) -> int:
 def _shown(tok, enc, texts: list[str]) -> list[str]:
     seq = enc.sequence_ids(0)
     pieces = tok.convert_ids_to_tokens(enc["input_ids"])
-    out = []
+    out, prev = [], None
     for i, (a, b) in enumerate(enc["offset_mapping"]):
         s = seq[i]
-        out.append(texts[s][a:b] if s is not None and b > a else pieces[i])
+        if s is None or b <= a:
+            out.append(pieces[i])
+        else:   # byte tokens of one character share its span: show it once, then "" (⋯)
+            out.append("" if (s, a, b) == prev else texts[s][a:b])
+            prev = (s, a, b)
     return out
 
 
@@ -122,7 +128,6 @@ def analyse(lm: LoadedLM, text: str, pair: str | None = None, ids: list[int] | N
     """Every layer's attention for ``text`` (and ``pair``, as segment B, for encoders), or for
     the token ``ids`` as given (decoders generating one token at a time). ``reserve`` keeps
     room for that many generated tokens below the model's limit."""
-    import torch
 
     if ids is not None:
         limit = token_limit(lm)
