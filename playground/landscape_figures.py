@@ -1,0 +1,134 @@
+"""Figures of a loss landscape: a contour map and a 3-D surface with the optimizers' paths.
+
+Plain Plotly dicts. The paths are animated in the browser with Plotly frames (a Play button and
+a step slider inside the figure): one server render, no round trip per frame. The contour map
+carries an invisible grid of markers so a click anywhere reports a point (the start).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .landscape import Landscape, Trajectory
+
+COLORS = {"sgd": "#d62728", "momentum": "#f59322", "rmsprop": "#2ca02c", "adam": "#0877bd"}
+MAX_FRAMES = 40    # the animation shows at most this many frames (steps are sampled evenly)
+CLICK_GRID = 41    # clickable markers per axis on the contour map
+
+
+def _r(values, digits=3):
+    return np.round(np.asarray(values, dtype=float), digits).tolist()
+
+
+def frame_steps(trajs: list, max_frames: int = MAX_FRAMES) -> list[int]:
+    """The step shown by each frame: 0, ..., the longest trajectory's last step."""
+    longest = max((len(t.points) - 1 for t in trajs), default=0)
+    if longest <= 0:
+        return [0]
+    return sorted(set(np.linspace(0, longest, min(max_frames, longest) + 1).round().astype(int).tolist()))
+
+
+def _path2d(t: Trajectory, upto: int) -> dict:
+    p = t.points[:upto + 1]
+    return dict(type="scatter", x=_r(p[:, 0]), y=_r(p[:, 1]))
+
+
+def _path3d(t: Trajectory, upto: int, lift: float) -> dict:
+    p, z = t.points[:upto + 1], t.losses[:upto + 1] + lift
+    return dict(type="scatter3d", x=_r(p[:, 0]), y=_r(p[:, 1]), z=_r(z, 5))
+
+
+def _animation(steps: list[int], duration: int = 120) -> dict:
+    """updatemenus (Play / Pause) and a step slider for frames named by their step."""
+    play = dict(frame=dict(duration=duration, redraw=True), fromcurrent=True,
+                transition=dict(duration=0), mode="immediate")
+    menus = [dict(type="buttons", direction="left", x=0.0, y=-0.2, xanchor="left", yanchor="top",
+                  pad=dict(t=0, r=10), showactive=False,
+                  buttons=[dict(label="▶ Play", method="animate", args=[None, play]),
+                           dict(label="❚❚ Pause", method="animate",
+                                args=[[None], dict(frame=dict(duration=0, redraw=False),
+                                                   mode="immediate")])])]
+    slider = dict(active=len(steps) - 1, x=0.22, len=0.78, y=-0.2, yanchor="top",
+                  currentvalue=dict(prefix="step ", visible=True, xanchor="right"), pad=dict(t=0),
+                  steps=[dict(label=str(s), method="animate",
+                              args=[[str(s)], dict(mode="immediate", frame=dict(duration=0, redraw=True),
+                                                   transition=dict(duration=0))]) for s in steps])
+    return dict(updatemenus=menus, sliders=[slider])
+
+
+def contour_figure(land: Landscape, alphas, betas, Z, trajs: list, start, height: int = 560) -> dict:
+    """log₁₀ loss as filled contours, the paths of every optimizer (animated), a click grid."""
+    logz = np.log10(np.maximum(Z, 1e-12))
+    data = [dict(type="contour", x=_r(alphas), y=_r(betas), z=_r(logz, 3), colorscale="Viridis",
+                 reversescale=True, ncontours=28, line=dict(width=0.5, color="rgba(255,255,255,0.4)"),
+                 colorbar=dict(title=dict(text="log₁₀ loss", side="right"), len=0.8, thickness=10),
+                 hovertemplate=f"{land.labels[0]} %{{x:.3g}}<br>{land.labels[1]} %{{y:.3g}}"
+                               "<br>log₁₀ loss %{z:.3f}<extra></extra>")]
+    a0, a1, b0, b1 = land.extent
+    ga, gb = np.meshgrid(np.linspace(a0, a1, CLICK_GRID), np.linspace(b0, b1, CLICK_GRID))
+    data.append(dict(type="scatter", x=_r(ga.ravel(), 3), y=_r(gb.ravel(), 3), mode="markers",
+                     name="click to start here", showlegend=False,
+                     marker=dict(size=11, color="rgba(0,0,0,0)", opacity=0),
+                     hovertemplate="click: start at (%{x:.3g}, %{y:.3g})<extra></extra>"))
+    j, i = np.unravel_index(np.nanargmin(Z), Z.shape)
+    data.append(dict(type="scatter", x=[float(alphas[i])], y=[float(betas[j])], mode="markers",
+                     name="lowest point of the map", hoverinfo="name", showlegend=False,
+                     marker=dict(symbol="x", size=13, color="white", line=dict(color="black", width=1.5))))
+    data.append(dict(type="scatter", x=[float(start[0])], y=[float(start[1])], mode="markers",
+                     name="start", hoverinfo="name", showlegend=False,
+                     marker=dict(symbol="star", size=17, color="yellow", line=dict(color="black", width=1))))
+    first = len(data)
+    steps = frame_steps(trajs)
+    for t in trajs:
+        data.append({**_path2d(t, steps[-1]), "mode": "lines+markers", "name": t.label,
+                     "line": dict(color=COLORS[t.opt], width=2.5),
+                     "marker": dict(size=5, color=COLORS[t.opt]),
+                     "hovertemplate": f"{t.label}<br>(%{{x:.3g}}, %{{y:.3g}})<extra></extra>"})
+    traces = list(range(first, first + len(trajs)))
+    frames = [dict(name=str(s), data=[_path2d(t, s) for t in trajs], traces=traces) for s in steps]
+    layout = dict(height=height, margin=dict(l=55, r=10, t=50, b=150), plot_bgcolor="white",
+                  xaxis=dict(title=dict(text=land.labels[0]), range=[a0, a1]),
+                  yaxis=dict(title=dict(text=land.labels[1]), range=[b0, b1]),
+                  legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0), hovermode="closest",
+                  clickmode="event+select", dragmode=False,
+                  **_animation(steps))
+    return {"data": data, "layout": layout, "frames": frames}
+
+
+def surface_figure(land: Landscape, alphas, betas, Z, trajs: list, height: int = 560) -> dict:
+    """The loss as a 3-D surface with the same paths riding on it (animated)."""
+    lift = 0.01 * float(np.nanmax(Z) - np.nanmin(Z))  # keep the paths visible above the surface
+    data = [dict(type="surface", x=_r(alphas), y=_r(betas), z=_r(Z, 5), colorscale="Viridis",
+                 reversescale=True, opacity=0.9, showscale=False,
+                 hovertemplate="(%{x:.3g}, %{y:.3g})<br>loss %{z:.4g}<extra></extra>")]
+    steps = frame_steps(trajs)
+    for t in trajs:
+        data.append({**_path3d(t, steps[-1], lift), "mode": "lines+markers", "name": t.label,
+                     "line": dict(color=COLORS[t.opt], width=6),
+                     "marker": dict(size=2.5, color=COLORS[t.opt])})
+    traces = list(range(1, 1 + len(trajs)))
+    frames = [dict(name=str(s), data=[_path3d(t, s, lift) for t in trajs], traces=traces)
+              for s in steps]
+    a0, a1, b0, b1 = land.extent
+    layout = dict(height=height, margin=dict(l=0, r=0, t=50, b=150), showlegend=True,
+                  legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
+                  scene=dict(xaxis=dict(title=dict(text=land.labels[0]), range=[a0, a1]),
+                             yaxis=dict(title=dict(text=land.labels[1]), range=[b0, b1]),
+                             zaxis=dict(title=dict(text="loss")),
+                             camera=dict(eye=dict(x=1.5, y=-1.5, z=1.1)),
+                             aspectmode="manual", aspectratio=dict(x=1, y=1, z=0.6)),
+                  **_animation(steps))
+    return {"data": data, "layout": layout, "frames": frames}
+
+
+def race_chart(trajs: list, level: float, height: int = 300) -> dict:
+    """Loss against step for every optimizer (log scale) with the 'reached' level."""
+    data = [dict(type="scatter", x=list(range(len(t.losses))), y=_r(t.losses, 6), mode="lines",
+                 name=t.label, line=dict(color=COLORS[t.opt], width=2)) for t in trajs]
+    longest = max((len(t.losses) for t in trajs), default=1)
+    data.append(dict(type="scatter", x=[0, longest - 1], y=[level, level], mode="lines",
+                     name="“at the minimum”", line=dict(color="#777", dash="dot", width=1)))
+    layout = dict(height=height, margin=dict(l=55, r=10, t=30, b=40), plot_bgcolor="white",
+                  xaxis=dict(title=dict(text="step"), gridcolor="#eee"),
+                  yaxis=dict(title=dict(text="loss"), type="log", gridcolor="#eee"),
+                  legend=dict(orientation="h", y=1.12, x=0))
+    return {"data": data, "layout": layout}
