@@ -25,6 +25,15 @@ PAGES = {
                 url_path="vision_detect"),
     ],
     "Inside the networks": [st.Page("pages/recurrent.py", title="Recurrent networks (RNN, LSTM, GRU)", icon="🔁", url_path="recurrent")],
+    "Transformers": [
+        st.Page("pages/attention.py", title="Attention in language models", icon="🔎",
+                url_path="attention"),
+        st.Page("pages/next_token.py", title="Next-token prediction", icon="⏭️", url_path="next_token"),
+        st.Page("pages/tiny_transformer.py", title="Train a tiny transformer", icon="🧮",
+                url_path="tiny_transformer"),
+        st.Page("pages/vit_attention.py", title="Attention on images", icon="👁️",
+                url_path="vit_attention"),
+    ],
     "Language and speech": [
         st.Page("pages/language.py", title="Language models", icon="💬", url_path="language"),
         st.Page("pages/speech.py", title="Speech to text", icon="🎙️", url_path="speech"),

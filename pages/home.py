@@ -48,6 +48,25 @@ st.write(
     "to write like a text you paste, with a vanilla RNN, an LSTM or a GRU. Watch the hidden state "
     "and the LSTM's gates step by step, and see the gradient vanish through time.")
 
+st.subheader("Transformers")
+st.page_link("pages/attention.py", label="Attention in language models", icon="🔎")
+st.write(
+    "Type a text (or two sentences) and see BERT's or GPT-2's attention: one head as a heatmap "
+    "and as lines between tokens, all layers × heads at a glance, averages and rollout, and how "
+    "your text becomes subword tokens.")
+st.page_link("pages/next_token.py", label="Next-token prediction", icon="⏭️")
+st.write(
+    "GPT-2's guesses for the next token as a bar chart; temperature, top-k and top-p reshape "
+    "them. Add one token at a time and watch where the newest token looks.")
+st.page_link("pages/tiny_transformer.py", label="Train a tiny transformer", icon="🧮")
+st.write(
+    "A one- or two-layer transformer learns to reverse, copy or sort digits live, offline; its "
+    "attention maps turn into the right pattern as accuracy climbs. Then try your own digits.")
+st.page_link("pages/vit_attention.py", label="Attention on images", icon="👁️")
+st.write(
+    "Where a Vision Transformer looks in your photo: attention rollout and the last layer's "
+    "class-token attention, averaged and head by head.")
+
 st.subheader("Language and speech")
 st.page_link("pages/language.py", label="Language models", icon="💬")
 st.write(

@@ -27,7 +27,7 @@ def entropy(p: np.ndarray) -> float:
     """In bits: 0 for a sure choice, log2(n) for n equally likely tokens."""
     p = np.asarray(p, dtype=np.float64)
     p = p[p > 0]
-    return float(-(p * np.log2(p)).sum())
+    return abs(float((p * np.log2(p)).sum()))   # ≥ 0; abs: never "-0.00"
 
 
 def top_k_mask(p: np.ndarray, k: int) -> np.ndarray:

@@ -1,0 +1,169 @@
+"""Attention in language models: BERT and GPT-2 attention on your own text, made visible."""
+import streamlit as st
+
+from playground import ui
+from playground.language.hub import ModelError
+from playground.language.models import REGISTRY
+from playground.language.tasks import InputError
+from playground.transformer import attention as A, figures as F
+
+ui.page_setup()
+P = "attn"  # session-state prefix of this page
+state = st.session_state
+MODELS = ["bert", "distilgpt2"]
+MEAN = -1   # "head" choice: the mean over all heads of the layer
+for name, value in {"text": "The animal didn't cross the street because it was too tired.",
+                    "pair": "", "model": "bert", "layer": 0, "head": 0, "focus": None}.items():
+    ui.stored(P).setdefault(name, value)
+
+st.title("Attention in language models")
+st.caption("A transformer reads all tokens at once; in every layer each head decides how much "
+           "each token looks at every other token. Type a text and see those weights — the "
+           "model is BERT (an encoder: every token sees every other) or DistilGPT-2 (a decoder: a "
+           "token only sees the ones before it).")
+
+key = ui.kept(P, "model", st.radio, "Model", MODELS, horizontal=True,
+              format_func=lambda k: REGISTRY[k].label)
+usable = ui.hf_model_box(key)
+encoder = REGISTRY[key].task == "encoder"
+with st.form("attn_form"):
+    text = ui.kept(P, "text", st.text_area, "Your text", height=90, max_chars=A.MAX_CHARS,
+                   help="Any language, accents and emoji welcome: see how they become tokens.")
+    if encoder:
+        pair = ui.kept(P, "pair", st.text_input, "Optional second sentence (segment B)",
+                       max_chars=A.MAX_CHARS, help="BERT was trained on pairs of sentences: "
+                       "[CLS] A [SEP] B [SEP]. Does a pronoun in B look back at A?")
+    else:
+        pair = ""
+    go = st.form_submit_button("Show attention", key="attn_go", type="primary", disabled=not usable)
+
+if go and usable:
+    lm = ui.hf_model(key)
+    if lm is not None:
+        try:
+            with st.spinner("Running the model…"):
+                state["attn_out"] = (key, A.analyse(lm, text, pair if encoder else None))
+        except (InputError, ModelError) as exc:
+            state["attn_out"] = (key, str(exc))
+
+out = state.get("attn_out")
+if out is None or out[0] != key:
+    st.info("Type a text and press **Show attention**.")
+    st.stop()
+res = out[1]
+if isinstance(res, str):
+    st.info(res)
+    st.stop()
+if res.notice():
+    st.warning(res.notice(), icon="✂️")
+tokens, attn = res.tokens, res.attn
+labels = [f"{s}" for s in tokens.labels()]
+n = len(tokens)
+st.caption(f"{n} tokens · {res.layers} layers × {res.heads} heads · computed in {res.seconds:.2f} s"
+           + (" · decoder: a token can only look at itself and earlier tokens (upper triangle empty)"
+              if res.causal else ""))
+
+
+def clamp(name: str, hi: int, lo: int = 0):
+    """Keep a stored choice valid for this model and text."""
+    v = ui.stored(P).get(name)
+    if v is not None and not lo <= v < hi:
+        ui.remember(P, name, min(max(v, lo), hi - 1))
+
+
+clamp("layer", res.layers)
+clamp("head", res.heads, MEAN)
+clamp("focus", n)
+
+
+def open_clicked():
+    """Model view click: open that layer and head in the head view."""
+    ev = state.get("attn_grid")
+    pts = (ev or {}).get("selection", {}).get("points", []) if ev else []
+    if pts:
+        ui.remember(P, "layer", int(pts[0]["y"]))
+        ui.remember(P, "head", int(pts[0]["x"]))
+
+
+t_head, t_model, t_avg, t_token, t_tok = st.tabs(
+    ["🎯 Head view", "🧩 Model view (all heads)", "➗ Averaged and rollout", "🔦 One token, every layer",
+     "🔤 Tokens"], key="attn_tab", on_change="rerun")
+
+if t_head.open:
+    with t_head:
+        c1, c2, c3 = st.columns(3)
+        layer = ui.kept(P, "layer", c1.selectbox, "Layer", list(range(res.layers)),
+                        format_func=lambda l: f"layer {l}")
+        head = ui.kept(P, "head", c2.selectbox, "Head", [MEAN] + list(range(res.heads)),
+                       format_func=lambda h: "mean of all heads" if h == MEAN else f"head {h}")
+        focus = ui.kept(P, "focus", c3.selectbox, "Lines of one token only", [None] + list(range(n)),
+                        format_func=lambda i: "all tokens" if i is None else f"#{i} {labels[i]}")
+        a = A.head_mean(attn, layer) if head == MEAN else attn[layer, head]
+        name = f"layer {layer}, " + ("mean of heads" if head == MEAN else f"head {head}")
+        left, right = st.columns([1.2, 1])
+        ui.plotly(left, F.head_heatmap(a, labels, f"{name}: row looks at column"), key="attn_heat")
+        ui.plotly(right, F.lines_view(a, labels, f"{name}: lines (hover a token)", focus),
+                  key="attn_lines")
+        st.caption("Each row sums to 1: it is how one token shares its attention. Lines: left "
+                   "tokens look at right tokens; darker and thicker = more attention (links under "
+                   "5 % are not drawn).")
+
+if t_model.open:
+    with t_model:
+        st.caption("Every layer (rows) and head (columns); each small map is scaled to its own "
+                   "largest weight. Click a map to open it in the head view.")
+        sel = ui.stored(P)
+        chosen = (sel["layer"], sel["head"]) if sel.get("head", MEAN) != MEAN else None
+        ui.plotly(st, F.model_grid(attn, chosen), key="attn_grid", on_select=open_clicked,
+                  selection_mode="points")
+        if chosen:
+            st.markdown(f"**Opened: layer {chosen[0]}, head {chosen[1]}** (also in the head view)")
+            ui.plotly(st, F.head_heatmap(attn[chosen], labels, f"layer {chosen[0]}, head {chosen[1]}"),
+                      key="attn_grid_open")
+
+if t_avg.open:
+    with t_avg:
+        what = st.radio("Show", ["layer", "all", "rollout"], horizontal=True, key="attn_avg_kind",
+                        format_func={"layer": "mean of the heads of one layer",
+                                     "all": "mean of all layers and heads",
+                                     "rollout": "rollout across layers"}.get)
+        if what == "layer":
+            lay = st.slider("Layer", 0, res.layers - 1, 0, key="attn_avg_layer")
+            a, title = A.head_mean(attn, lay), f"layer {lay}, mean of {res.heads} heads"
+        elif what == "all":
+            a, title = attn.mean(axis=(0, 1)), "mean of all layers and heads"
+        else:
+            a, title = A.rollout(attn), "attention rollout through all layers"
+            st.caption("Rollout (Abnar & Zuidema, 2020) multiplies the layers' head-averaged "
+                       "attention, adding the residual connection, to estimate how much of each "
+                       "input token flows into each token's final representation — the same "
+                       "function the image pages use.")
+        ui.plotly(st, F.head_heatmap(a, labels, title), key="attn_avg_heat")
+
+if t_token.open:
+    with t_token:
+        c1, c2 = st.columns(2)
+        tok = c1.selectbox("Token", list(range(n)), key="attn_token",
+                           index=min(n - 1, 1 if n > 2 else 0),
+                           format_func=lambda i: f"#{i} {labels[i]}")
+        hsel = c2.selectbox("Heads", [MEAN] + list(range(res.heads)), key="attn_token_head",
+                            format_func=lambda h: "mean of all heads" if h == MEAN else f"head {h}")
+        h = None if hsel == MEAN else hsel
+        ui.plotly(st, F.token_by_layer(A.attended_by_layer(attn, tok, h), labels, tok),
+                  key="attn_token_heat")
+        top = A.top_attended(attn, tok, 3, h)
+        st.dataframe([{"layer": l, **{f"top {k + 1}": f"#{j} {labels[j]} ({w:.2f})"
+                                      for k, (j, w) in enumerate(row)}}
+                      for l, row in enumerate(top)], hide_index=True, key="attn_token_table")
+
+if t_tok.open:
+    with t_tok:
+        n_special = sum(tokens.special)
+        st.markdown(f"**{n} tokens**, {n_special} of them special "
+                    f"({', '.join(sorted({p for p, s in zip(tokens.pieces, tokens.special) if s})) or 'none'}). "
+                    + ("`##` marks a piece that continues a word; `[UNK]` = a character the "
+                       "vocabulary does not know." if encoder else
+                       "`Ġ` marks a leading space; an emoji or a non-Latin character can take "
+                       "several byte tokens."))
+        st.dataframe(tokens.rows(), hide_index=True, key="attn_tokens_table",
+                     column_config={"text": "your text", "token": "token (tokenizer's spelling)"})

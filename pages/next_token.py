@@ -1,0 +1,112 @@
+"""Next-token prediction: a decoder's distribution, reshaped by temperature, top-k and top-p,
+and generation one token at a time with the newest token's attention."""
+import numpy as np
+import streamlit as st
+
+from playground import ui
+from playground.language.hub import ModelError
+from playground.language.models import REGISTRY
+from playground.language.tasks import InputError
+from playground.transformer import attention as A, figures as F, sampling as S
+
+ui.page_setup()
+P = "next"  # session-state prefix of this page
+KEY = "distilgpt2"
+state = st.session_state
+ui.stored(P).setdefault("prompt", "The capital of France is")
+
+st.title("Next-token prediction")
+st.caption("A decoder like GPT-2 reads a text and gives every token of its vocabulary a "
+           "probability of coming next. Choosing one, appending it and repeating is all text "
+           "generation is. Temperature, top-k and top-p change which tokens can be chosen.")
+
+usable = ui.hf_model_box(KEY)
+with st.form("next_form"):
+    prompt = ui.kept(P, "prompt", st.text_area, "Prompt", height=80, max_chars=A.MAX_CHARS)
+    go = st.form_submit_button("Predict the next token", key="next_go", type="primary",
+                               disabled=not usable)
+
+c = st.columns(4)
+temperature = ui.kept_or(P, "temperature", 1.0, c[0].slider, "Temperature", min_value=0.0,
+                         max_value=2.0, step=0.05, help="Divides the scores before the softmax: "
+                         "below 1 sharpens (0 = always the most likely), above 1 flattens.")
+top_k = ui.kept_or(P, "top_k", 0, c[1].slider, "Top-k (0 = off)", min_value=0, max_value=50,
+                   help="Only the k most likely tokens can be chosen.")
+top_p = ui.kept_or(P, "top_p", 1.0, c[2].slider, "Top-p (1 = off)", min_value=0.05, max_value=1.0,
+                   step=0.05, help="Only the most likely tokens that together reach p can be chosen.")
+greedy = ui.kept_or(P, "greedy", False, c[3].toggle, "Always take the most likely",
+                    help="Off: draw a token at random from the reshaped distribution (seeded).")
+
+
+def model():
+    return ui.hf_model(KEY)
+
+
+if go and usable:
+    lm = model()
+    if lm is not None:
+        try:
+            state["next_ids"] = S.start(lm, prompt)
+            state["next_history"] = []
+            state["next_rng"] = np.random.default_rng(0)
+            state.pop("next_res", None)
+        except (InputError, ModelError) as exc:
+            st.info(str(exc))
+            state.pop("next_ids", None)
+
+ids = state.get("next_ids")
+if not ids:
+    st.info("Type a prompt and press **Predict the next token**.")
+    st.stop()
+lm = model()
+if lm is None:
+    st.stop()
+res = state.get("next_res")
+if res is None or res.tokens.ids != ids:
+    try:
+        res = state["next_res"] = A.analyse(lm, "", ids=ids)
+    except (InputError, ModelError) as exc:
+        st.info(str(exc))
+        st.stop()
+p = S.reshape(res.logits, temperature, top_k, top_p)
+cands = S.candidates(lm.tokenizer, res.logits, p, 10)
+kept = int((p > 0).sum())
+
+
+def add_token():
+    rng = state.setdefault("next_rng", np.random.default_rng(0))
+    tid = S.choose(p, greedy, rng)
+    state["next_history"].append((lm.tokenizer.decode([tid]), float(p[tid]), float(S.softmax(res.logits)[tid])))
+    state["next_ids"] = ids + [tid]
+
+
+generated = len(state.get("next_history", []))
+full = generated >= S.MAX_NEW_TOKENS or len(ids) >= A.token_limit(lm)
+b1, b2 = st.columns([1, 3])
+b1.button("➕ Add one token", key="next_add", type="primary", disabled=full,
+          on_click=ui.once("next_click_add", add_token), width="stretch")
+if full:
+    b2.caption(f"{S.MAX_NEW_TOKENS} tokens generated: press Predict to start again.")
+
+st.markdown("**Text so far:** " + "".join(
+    [f"`{lm.tokenizer.decode(ids[:len(ids) - generated])}`"]
+    + [f" **`{t}`**" for t, _, _ in state.get("next_history", [])]))
+m = st.columns(4)
+m[0].metric("Tokens in", len(ids))
+m[1].metric("Tokens that can be chosen", f"{kept:,}", help=f"of {p.size:,} in the vocabulary")
+m[2].metric("Entropy (model)", f"{S.entropy(S.softmax(res.logits)):.2f} bits",
+            help="0 bits = certain; log2 of the vocabulary size = no idea")
+m[3].metric("Entropy (after settings)", f"{S.entropy(p):.2f} bits")
+
+left, right = st.columns(2)
+ui.plotly(left, F.next_token_bars(cands, "Top 10 next tokens"), key="next_bars")
+rows = A.attended_by_layer(res.attn, len(ids) - 1)
+labels = res.tokens.labels()
+ui.plotly(right, F.token_by_layer(rows, labels, len(ids) - 1), key="next_attn")
+right.caption("Where the newest token looks in each layer (mean of the heads). Add tokens and "
+              "watch the row move.")
+hist = state.get("next_history", [])
+if hist:
+    st.dataframe([{"step": i + 1, "token": t, "probability used": f"{q:.1%}",
+                   "model probability": f"{pm:.1%}"} for i, (t, q, pm) in enumerate(hist)],
+                 hide_index=True, key="next_table")

@@ -1,0 +1,140 @@
+"""AppTest: the four transformer pages, with tiny local models ($PLAYGROUND_HF_DIR), offline."""
+import time
+
+import pytest
+
+from playground.language import hub as H
+from playground.vision import models as VM
+from tests import language_models as LMB
+from tests.vision_weights import shared_torch_home
+
+float32_torch = LMB.float32_fixture()
+
+ATT, NEXT, TINY, VIT = ("pages/attention.py", "pages/next_token.py", "pages/tiny_transformer.py",
+                        "pages/vit_attention.py")
+
+
+@pytest.fixture
+def tiny(monkeypatch):
+    root, folders = LMB.shared()
+    monkeypatch.setenv("PLAYGROUND_OFFLINE", "1")
+    monkeypatch.setenv(H.MODELS_DIR_ENV, str(root))
+    return folders
+
+
+@pytest.fixture
+def offline(monkeypatch):
+    monkeypatch.setenv("PLAYGROUND_OFFLINE", "1")
+    monkeypatch.delenv(H.MODELS_DIR_ENV, raising=False)
+
+
+def test_offline_says_so_quickly_and_points_to_a_folder(open_page, offline):
+    t0 = time.perf_counter()
+    at = open_page(ATT)
+    assert time.perf_counter() - t0 < 5 + 5          # AppTest start-up included
+    assert any("needs a one-time download" in w.value and "local model folder" in w.value
+               for w in at.warning)
+    assert at.button(key="attn_go").disabled and not at.exception
+    at = open_page(NEXT)
+    assert at.button(key="next_go").disabled and not at.exception
+    at = open_page(TINY)                                   # works without internet
+    at.button(key="tiny_step").click().run()
+    assert at.session_state["tiny_run"].steps == 2 and not at.exception
+
+
+def test_attention_page_every_view(open_page, tiny):
+    at = open_page(ATT)
+    assert not at.warning
+    at.text_area(key="attn_text").input("the cat sat on the mat. 😀 café")
+    at.button(key="attn_go").click().run()
+    assert not at.exception
+    key, res = at.session_state["attn_out"]
+    assert key == "bert" and res.attn.shape[:2] == (2, 2)
+    assert len(at.get("plotly_chart")) == 2                       # heatmap + lines
+    at.selectbox(key="attn_layer").set_value(1)
+    at.selectbox(key="attn_head").set_value(-1)
+    at.selectbox(key="attn_focus").set_value(2).run()
+    assert not at.exception
+    for tab in ("🧩 Model view (all heads)", "➗ Averaged and rollout", "🔦 One token, every layer",
+                "🔤 Tokens"):
+        at.session_state["attn_tab"] = tab
+        at.run()
+        assert not at.exception and at.get("plotly_chart") or at.dataframe, tab
+    assert len(at.dataframe[0].value) == len(res.tokens)           # the tokens table
+    at.session_state["attn_tab"] = "➗ Averaged and rollout"
+    at.run()
+    at.radio(key="attn_avg_kind").set_value("rollout").run()
+    assert any("Rollout" in c.value for c in at.caption) and not at.exception
+
+
+def test_attention_page_pair_truncation_and_empty(open_page, tiny):
+    at = open_page(ATT)
+    at.text_area(key="attn_text").input("great fun. " * 300)
+    at.text_input(key="attn_pair").input("it was good.")
+    at.button(key="attn_go").click().run()
+    res = at.session_state["attn_out"][1]
+    assert 1 in res.tokens.segments and len(res.tokens) == 512
+    assert any("tokens were cut off" in w.value for w in at.warning)
+    at.text_area(key="attn_text").input("   ")
+    at.button(key="attn_go").click().run()
+    assert any("Type a sentence" in i.value for i in at.info) and not at.exception
+    at.radio(key="attn_model").set_value("distilgpt2").run()
+    assert not at.exception and "attn_pair" not in [t.key for t in at.text_input]   # no pairs
+
+
+def test_attention_model_view_click_opens_the_head(open_page, tiny):
+    at = open_page(ATT)
+    at.button(key="attn_go").click().run()
+    at.session_state["attn_tab"] = "🧩 Model view (all heads)"
+    at.run()
+    at.session_state["attn__values"]["layer"] = 1          # what a click on layer 1, head 1 stores
+    at.session_state["attn__values"]["head"] = 1
+    at.run()
+    assert any("Opened: layer 1, head 1" in m.value for m in at.markdown) and not at.exception
+
+
+def test_next_token_page_generates(open_page, tiny):
+    at = open_page(NEXT)
+    at.text_area(key="next_prompt").input("the cat sat on the")
+    at.button(key="next_go").click().run()
+    assert not at.exception
+    n0 = len(at.session_state["next_ids"])
+    at.slider(key="next_top_k").set_value(3).run()
+    assert [m.value for m in at.metric if m.label == "Tokens that can be chosen"] == ["3"]
+    at.button(key="next_add").click().run()
+    at.button(key="next_add").click().run()
+    assert len(at.session_state["next_ids"]) == n0 + 2 and len(at.dataframe[0].value) == 2
+    assert not at.exception
+    at.slider(key="next_temperature").set_value(0.0).run()
+    assert [m.value for m in at.metric if m.label == "Entropy (after settings)"] == ["0.00 bits"]
+
+
+def test_tiny_transformer_page_trains_and_reads_your_digits(open_page):
+    at = open_page(TINY)
+    for _ in range(4):
+        at.button(key="tiny_step").click().run()
+    run = at.session_state["tiny_run"]
+    assert run.steps == 8 and not at.exception
+    at.select_slider(key="tiny_speed").set_value(25).run()
+    for _ in range(8):
+        at.button(key="tiny_step").click().run()
+    assert at.session_state["tiny_run"].token_acc > 0.9
+    at.text_input(key="tiny_typed").input("123456").run()
+    assert any("654321" in m.value.replace(" ", "") for m in at.markdown)
+    at.text_input(key="tiny_typed").input("12").run()
+    assert any("exactly 6 digits" in w.value for w in at.warning) and not at.exception
+    at.radio(key="tiny_heads").set_value(4).run()                  # new settings: a new run
+    assert at.session_state["tiny_run"].steps == 0 and len(at.get("plotly_chart")) >= 5
+    at.button(key="tiny_reset").click().run()
+    assert not at.exception
+
+
+def test_vit_attention_page(open_page, monkeypatch):
+    monkeypatch.setenv("TORCH_HOME", str(shared_torch_home(("vit_b_16",), name="vit")))
+    monkeypatch.setenv(VM.OFFLINE_ENV, "1")
+    at = open_page(VIT)
+    assert not at.exception and len(at.image) >= 3
+    at.radio(key="vita_view").set_value("last").run()
+    assert not at.exception and len(at.image) >= 3 + 12                # + one image per head
+    at.slider(key="vita_layer").set_value(3).run()
+    assert not at.exception
