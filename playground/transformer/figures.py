@@ -8,6 +8,8 @@ a single small image however many layers and heads there are.
 """
 from __future__ import annotations
 
+import io
+
 import numpy as np
 from PIL import Image
 
@@ -106,20 +108,25 @@ def _colors(a: np.ndarray) -> np.ndarray:
     return np.stack([np.interp(v, _STOPS, _RGB[:, c]) for c in range(3)], -1).astype(np.uint8)
 
 
-def grid_png(attn: np.ndarray, cell: int = 44, gap: int = 4) -> bytes:
-    """All layers × heads maps in one PNG (each map scaled to its own maximum)."""
+def grid_png(attn: np.ndarray, cell: int = 44, gap: int = 4, levels: int = 64) -> bytes:
+    """All layers × heads maps in one palette PNG (each map scaled to its own maximum; 64
+    colour levels keep a 12 × 12 grid of 64-token maps near 100 kB)."""
     L, H, T, _ = attn.shape
-    side = cell * H + gap * (H + 1), cell * L + gap * (L + 1)
-    img = np.full((side[1], side[0], 3), 235, dtype=np.uint8)
+    w, h = cell * H + gap * (H + 1), cell * L + gap * (L + 1)
+    img = np.full((h, w), levels, dtype=np.uint8)                 # index ``levels`` = grey gap
+    resample = Image.Resampling.NEAREST if T <= cell else Image.Resampling.BOX
     for l in range(L):
-        for h in range(H):
-            m = attn[l, h]
-            m = m / max(float(m.max()), 1e-9)
-            tile = np.asarray(Image.fromarray(_colors(m)).resize((cell, cell), Image.Resampling.NEAREST
-                                                                 if T <= cell else Image.Resampling.BOX))
-            y, x = gap + l * (cell + gap), gap + h * (cell + gap)
-            img[y:y + cell, x:x + cell] = tile
-    return render.png_bytes(img)
+        for hd in range(H):
+            m = attn[l, hd]
+            m = np.asarray(Image.fromarray(m / max(float(m.max()), 1e-9)).resize((cell, cell), resample))
+            y, x = gap + l * (cell + gap), gap + hd * (cell + gap)
+            img[y:y + cell, x:x + cell] = np.clip(np.rint(m * (levels - 1)), 0, levels - 1)
+    pal = np.vstack([_colors(np.linspace(0, 1, levels)), [[235, 235, 235]]]).astype(np.uint8)
+    im = Image.fromarray(img, mode="P")
+    im.putpalette(pal.ravel().tolist())
+    buf = io.BytesIO()
+    im.save(buf, format="PNG", compress_level=6)
+    return buf.getvalue()
 
 
 def model_grid(attn: np.ndarray, selected: tuple[int, int] | None = None, cell: int = 44) -> dict:
