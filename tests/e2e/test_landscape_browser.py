@@ -1,0 +1,77 @@
+"""The activation and loss-landscape pages in a real headless Chromium: the figures render, the
+paths animate in the browser, and a click on the map sets the start point.
+
+Screenshots go to ``artifacts/`` (gitignored) for a human look.
+"""
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from .server import ROOT, wait_idle
+
+ARTIFACTS = ROOT / "artifacts"
+TIMEOUT = 30_000
+PLOTS = "Array.from(document.querySelectorAll('.js-plotly-plot'))"
+
+
+def js(expr: str) -> str:
+    """A browser function returning ``expr``, where PLOTS is every Plotly figure on the page."""
+    return "() => " + expr.replace("PLOTS", PLOTS)
+
+
+def assert_healthy(page: Page) -> None:
+    exc = page.locator('[data-testid="stException"]')
+    assert exc.count() == 0, "exception box:\n" + "\n".join(exc.all_inner_texts())
+
+
+def test_activations_page_renders(page, app_url):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(app_url + "/activations?acts=tanh,sigmoid,gelu")
+    expect(page.get_by_role("heading", name="Activation functions")).to_be_visible(timeout=TIMEOUT)
+    wait_idle(page)
+    assert_healthy(page)
+    expect(page.locator('[data-testid="stPlotlyChart"]')).to_have_count(5, timeout=TIMEOUT)
+    expect(page.get_by_text(re.compile(r"f′ < 0.05 for \|x\| > 2.2"))).to_be_visible()
+    # the saturated parts of tanh are shaded: two rectangles in its figure
+    shaded = page.evaluate(js("PLOTS.map(g => (g.layout.shapes || []).length)"))
+    assert shaded[:4] == [0, 2, 2, 2], shaded  # comparison, tanh, sigmoid, gelu
+    page.screenshot(path=str(ARTIFACTS / "activations.png"), full_page=True)
+
+
+def test_landscape_renders_animates_and_takes_a_click(page, app_url):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(app_url + "/loss_landscape")
+    expect(page.get_by_role("heading", name="Loss landscape and optimizers")).to_be_visible(timeout=TIMEOUT)
+    wait_idle(page)
+    assert_healthy(page)
+    page.wait_for_function(js("PLOTS.length >= 3"), timeout=TIMEOUT)
+    info = page.evaluate(js("""PLOTS.slice(0, 2).map(g => ({
+        traces: g.data.length, frames: (g._transitionData && g._transitionData._frames || []).length,
+        types: g.data.map(d => d.type)}))"""))
+    assert info[0]["frames"] > 10 and info[1]["frames"] == info[0]["frames"], info
+    assert "contour" in info[0]["types"] and "surface" in info[1]["types"]
+    assert page.locator(".js-plotly-plot").first.locator("g.contour").count() >= 1  # drawn
+    full = page.evaluate(js("PLOTS[0].data.slice(-4).map(d => d.x.length)"))
+
+    # Play: the paths restart from the start point and grow, all in the browser
+    page.locator(".js-plotly-plot").first.locator(".updatemenu-button").first.click()
+    page.wait_for_timeout(700)
+    during = page.evaluate(js("PLOTS[0].data.slice(-4).map(d => d.x.length)"))
+    assert max(during) < max(full), (during, full)
+    page.wait_for_function(js(f"PLOTS[0].data.slice(-4).every((d, i) => d.x.length === {full}[i])"),
+                           timeout=TIMEOUT)
+    page.screenshot(path=str(ARTIFACTS / "loss_landscape.png"), full_page=True)
+
+    # a click on the map (upper right quarter) becomes the new start
+    box = page.locator(".js-plotly-plot").first.locator(".nsewdrag").first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + box["height"] * 0.25)
+    expect(page.locator(".st-key-ll_start_a_valley input")).to_have_value("1.500", timeout=TIMEOUT)
+    expect(page.locator(".st-key-ll_start_b_valley input")).to_have_value("1.500", timeout=TIMEOUT)
+    wait_idle(page)
+    start = page.evaluate(js("PLOTS[0].data.find(d => d.name === 'start')"))
+    assert (start["x"], start["y"]) == ([1.5], [1.5])
+    assert_healthy(page)
+    expect(page.get_by_text("Who reaches the minimum first?")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "loss_landscape_clicked.png"), full_page=True)
