@@ -5,7 +5,8 @@ import numpy as np
 import streamlit as st
 
 from playground import datasets as D
-from playground import cost, export, figures as G, frame as FR, render as R, settings as S, ui
+from playground import cost, export, figures as G, frame as FR, gradflow as GF, render as R
+from playground import settings as S, ui
 from playground.trainer import Run
 from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
@@ -124,10 +125,10 @@ c[2].button("↺ Reset", key="pg_reset", on_click=reset, width="stretch",
 c[3].button("🎲 New data", key="pg_regen", on_click=regenerate, width="stretch",
             help="Next seed: new points and new initial weights.")
 with c[4]:
-    ui.setting_widget(P, "speed")
-v1, v2, _ = st.columns([1, 1, 2])
-ui.setting_widget(P, "show_test", v1)
-ui.setting_widget(P, "discretize", v2)
+    cfg["speed"] = ui.setting_widget(P, "speed")
+v1, v2, v3, _ = st.columns([1, 1, 1, 1])
+for key, col in (("show_test", v1), ("discretize", v2), ("grad_links", v3)):
+    cfg[key] = ui.setting_widget(P, key, col)   # view settings: take effect in this very run
 playing = state["pg_playing"]
 
 
@@ -159,8 +160,10 @@ def draw_network(ph, frame):
     """The diagram is clickable when paused; while playing it is redrawn twice a second."""
     run = runs["A"]
     fr = FR.compute(run, size=32, thumbs=True)
+    grads = [gW for gW, _ in run.flow.last_grads] if cfg["grad_links"] else None
     with ph.container():
-        fig = G.network_diagram(run, fr.thumbs, selected=state.get("pg_selected"))
+        fig = G.network_diagram(run, fr.thumbs, selected=state.get("pg_selected"), link_values=grads,
+                                link_label="∂L/∂w" if grads else "weight")
         if frame == 0:
             event = ui.plotly(st, fig, key="pg_diagram", on_select="rerun", selection_mode="points")
             clicked = [p.get("customdata") for p in (event or {}).get("selection", {}).get("points", [])
@@ -170,11 +173,16 @@ def draw_network(ph, frame):
                 st.rerun()
         else:
             ui.plotly(st, fig, key=f"pg_diagram_{frame}")
-        st.caption("Links: blue positive, orange negative, width ∝ |weight|. Hover for values; "
+        what = "∂L/∂w (the training data's gradient)" if grads else "weight"
+        st.caption(f"Links: blue positive, orange negative, width ∝ |{what}|. Hover for values; "
                    "click a neuron (when paused) to enlarge it and edit its weights.")
         if run.kind != "regression":
             ui.plotly(st, G.confusion_chart(run.confusion("test"), run.class_names()),
                       key=f"pg_confusion_{frame}")
+        st.markdown("**Gradient flow**")
+        ui.plotly(st, GF.flow_chart(run.flow, height=380, stacked=True), key=f"pg_flow_{frame}")
+        st.caption(GF.diagnosis(run.flow.latest())[1] + " Update ratio: how far one step moves a "
+                   "layer's weights relative to their size (around 10⁻³ is healthy).")
 
 
 left, right = st.columns([1.25, 1])

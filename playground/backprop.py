@@ -15,6 +15,7 @@ import numpy as np
 
 from . import activations as A
 from . import kernel as K
+from . import query as Q
 from .network import LOSSES, Network
 
 MAX_INPUTS, MAX_HIDDEN_LAYERS, MAX_NEURONS, MAX_OUTPUTS = 3, 3, 3, 3
@@ -284,52 +285,26 @@ DEFAULTS = {"inputs": 2, "hidden": (2,), "outputs": 1, "act": "tanh", "out_act":
 LR_RANGE = (1e-4, 10.0)
 
 
-def _numbers(text: str, lo: float, hi: float) -> tuple:
-    vals = tuple(float(v) for v in str(text).split(",") if v.strip())
-    if not vals or not all(np.isfinite(vals)):
-        raise ValueError("needs finite numbers separated by commas")
-    return tuple(float(np.clip(v, lo, hi)) for v in vals)
+def _hidden(s: str) -> tuple:
+    if s == "-":
+        return ()
+    return tuple(int(v) for v in Q.numbers(s, 1, MAX_NEURONS))[:MAX_HIDDEN_LAYERS]
 
 
-def _loss_key(s: str) -> str:
-    if s not in LOSSES:
-        raise ValueError(f"choose {' or '.join(LOSSES)}")
-    return s
+PARSERS = {
+    "inputs": Q.integer(1, MAX_INPUTS), "hidden": _hidden, "outputs": Q.integer(1, MAX_OUTPUTS),
+    "act": Q.choice(A.ACTIVATIONS), "out_act": Q.choice(A.ACTIVATIONS), "loss": Q.choice(LOSSES),
+    "lr": Q.number(*LR_RANGE), "seed": Q.integer(0, 9999),
+    "x": lambda s: Q.numbers(s, -VALUE_LIMIT, VALUE_LIMIT)[:MAX_INPUTS],
+    "t": lambda s: Q.numbers(s, -VALUE_LIMIT, VALUE_LIMIT)[:MAX_OUTPUTS],
+}
 
 
 def from_query(q) -> tuple[dict, list[str]]:
     """The setup from URL parameters, each checked and clamped; warnings for what was ignored."""
-    out, warnings = {}, []
-    parsers = {
-        "inputs": lambda s: int(np.clip(int(float(s)), 1, MAX_INPUTS)),
-        "hidden": lambda s: tuple(int(np.clip(v, 1, MAX_NEURONS))
-                                  for v in _numbers(s, 1, MAX_NEURONS))[:MAX_HIDDEN_LAYERS] if s != "-" else (),
-        "outputs": lambda s: int(np.clip(int(float(s)), 1, MAX_OUTPUTS)),
-        "act": lambda s: A.get(s).key, "out_act": lambda s: A.get(s).key,
-        "loss": _loss_key,
-        "lr": lambda s: _numbers(s, *LR_RANGE)[0],
-        "seed": lambda s: int(np.clip(int(float(s)), 0, 9999)),
-        "x": lambda s: _numbers(s, -VALUE_LIMIT, VALUE_LIMIT)[:MAX_INPUTS],
-        "t": lambda s: _numbers(s, -VALUE_LIMIT, VALUE_LIMIT)[:MAX_OUTPUTS],
-    }
-    for key, parse in parsers.items():
-        if key in q:
-            try:
-                out[key] = parse(q[key])
-            except (ValueError, TypeError) as exc:
-                warnings.append(f"Ignored {key}={q[key]!r} from the link ({exc}).")
-    return out, warnings
+    return Q.parse(q, PARSERS)
 
 
 def to_query(values: dict) -> dict:
     """Only what differs from the defaults, as strings."""
-    q = {}
-    for key, default in DEFAULTS.items():
-        v = values.get(key, default)
-        if isinstance(default, tuple):
-            v = tuple(v)
-            if v != default:
-                q[key] = ",".join(f"{x:g}" for x in v) or "-"
-        elif v != default:
-            q[key] = f"{v:g}" if isinstance(v, float) else str(v)
-    return q
+    return Q.write(values, DEFAULTS)

@@ -60,6 +60,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("speed", "Speed (epochs per frame)", "float_choice", 5, "training", SPEEDS),
     Setting("show_test", "Show test data", "bool", False, "view"),
     Setting("discretize", "Discretize output", "bool", False, "view"),
+    Setting("grad_links", "Links show gradients", "bool", False, "view",
+            help="Colour and size the links by ∂L/∂w over the training data instead of by the "
+                 "weights: see which weights are being pushed, and how hard."),
     Setting("compare", "Compare with a second network", "bool", False, "compare"),
     Setting("b_act", "B: activation (all hidden layers)", "choice", "relu", "compare",
             tuple(ACTIVATION_KEYS), resets=True),

@@ -11,6 +11,7 @@ import numpy as np
 
 from . import datasets as D
 from . import features as F
+from .gradflow import FlowHistory, scale_weights
 from .network import Network, Optimizer, train_epoch
 
 HISTORY_MAX = 600  # loss-curve points kept (older ones are thinned out)
@@ -52,12 +53,15 @@ class Run:
         n_out, out_act, loss = output_spec(full.kind, cfg["loss"], full.n_classes)
         self.net = Network([len(self.features), *cfg["layers"], n_out],
                            [*cfg["acts"], out_act], loss, init=cfg["init"], seed=cfg["seed"])
+        if cfg.get("init_scale", 1.0) != 1.0:   # the gradient-flow demo: too small / too large
+            scale_weights(self.net, cfg["init_scale"])
         self.Xtr, self.Xte = F.transform(self.train.X, self.features), F.transform(self.test.X, self.features)
         self.Ttr, self.Tte = targets(self.train, loss), targets(self.test, loss)
         self.opt = Optimizer(cfg["optimizer"], self.net.n_params)
         self.epoch = 0
         self.status, self.message = "ready", ""
         self.history: list[tuple[int, float, float]] = []
+        self.flow = FlowHistory(self.net)   # per-layer gradient sizes and update ratios
         self._record()
 
     # ---- training -------------------------------------------------------------------------
@@ -110,6 +114,8 @@ class Run:
     def _record(self):
         self.history.append((self.epoch, self.net.data_loss(self.Xtr, self.Ttr),
                              self.net.data_loss(self.Xte, self.Tte)))
+        self.flow.record(self.net, self.epoch, self.opt.step, self.Xtr, self.Ttr, self.cfg["reg"],
+                         self.cfg["reg_rate"])
         if len(self.history) > HISTORY_MAX:  # keep the first point, thin the rest
             self.history = self.history[:1] + self.history[2::2]
 
@@ -117,6 +123,8 @@ class Run:
         """Re-record losses after a hand edit of the weights."""
         self.history[-1] = (self.epoch, self.net.data_loss(self.Xtr, self.Ttr),
                             self.net.data_loss(self.Xte, self.Tte))
+        self.flow.record(self.net, self.epoch, self.opt.step, self.Xtr, self.Ttr, self.cfg["reg"],
+                         self.cfg["reg_rate"])
         if self._healthy() and self.status == "diverged":
             self.status = "training"
 

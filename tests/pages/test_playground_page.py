@@ -1,4 +1,6 @@
 """AppTest: the playground page loads, and its main controls change the state."""
+import json
+
 PAGE = "pages/playground.py"
 
 
@@ -83,3 +85,24 @@ def test_cost_panel_counts_the_network(open_page):
     texts = " ".join(str(m.value) for m in at.metric)
     # 2-8-8-1: 2*8 + 8*8 + 8*1 = 88 multiply-accumulates, 88 + 17 = 105 parameters
     assert "88" in texts and "105" in texts, texts
+
+
+def _link_texts(at) -> str:
+    for c in at.get("plotly_chart"):
+        spec = json.loads(c.proto.spec)
+        for trace in spec["data"]:
+            if trace.get("name") == "links":
+                return " ".join(trace["text"])
+    raise AssertionError("no network diagram")
+
+
+def test_gradient_links_and_flow_chart(open_page):
+    at = open_page("pages/playground.py", query={"grad_links": "true"})
+    assert at.toggle(key="pg_grad_links").value is True
+    assert "∂L/∂w" in _link_texts(at)
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    assert any(a.get("text") == "Gradient size per layer"
+               for s in specs for a in s["layout"].get("annotations", []))
+    assert any("Update ratio" in m.value for m in at.caption)
+    at.toggle(key="pg_grad_links").set_value(False).run()
+    assert "∂L/∂w" not in _link_texts(at) and "weight" in _link_texts(at)

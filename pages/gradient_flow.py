@@ -1,0 +1,135 @@
+"""Vanishing and exploding gradients in a deep, narrow network."""
+import time
+
+import streamlit as st
+
+from playground import gradflow as GF, gradflow_demo as D, render as R, ui
+from playground.activations import ACTIVATIONS
+from playground.network import INITS
+from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+
+ui.page_setup()
+P = "gf"
+FRAME_SECONDS = 0.1
+CHART_SECONDS = 1.0
+MAX_PLAY_SECONDS = 600
+state = st.session_state
+
+st.title("Vanishing and exploding gradients")
+st.caption("Backpropagation multiplies the error by each layer's weights and by the slope f'(z) "
+           "of its activation, once per layer on the way back to the input. Ten layers deep, "
+           "small factors make the gradient vanish and large ones make it explode. Change the "
+           "activation, the initialization or the weight scale and watch the bars.")
+for w in ui.load_query_once(P, D.from_query):
+    st.warning(w)
+cfg = {**D.DEFAULTS, **ui.stored(P)}
+
+
+def kept(name, widget, where, label, **kw):
+    return ui.kept_or(P, name, cfg[name], getattr(where, widget), label, **kw)
+
+
+c1, c2, c3, c4 = st.columns(4)
+kept("act", "selectbox", c1, "Activation (every layer)", options=list(ACTIVATIONS),
+     format_func=lambda k: ACTIVATIONS[k].label)
+kept("init", "selectbox", c2, "Weight init", options=list(INITS), format_func=INITS.get)
+kept("scale", "select_slider", c3, "Weight scale × init", options=D.SCALES,
+     help="Multiply the initial weights: below 1 shrinks the signal layer by layer, above 1 grows it.")
+kept("depth", "slider", c4, "Hidden layers", min_value=2, max_value=D.MAX_DEPTH)
+c5, c6, c7, c8 = st.columns(4)
+kept("width", "slider", c5, "Neurons per layer", min_value=2, max_value=D.MAX_WIDTH)
+kept("dataset", "selectbox", c6, "Data", options=D.DATASETS)
+kept("lr", "select_slider", c7, "Learning rate (SGD)", options=D.LRS)
+kept("seed", "number_input", c8, "Seed", min_value=0, max_value=9999, step=1)
+values = {**D.DEFAULTS, **ui.stored(P)}
+ui.write_query(D.to_query(values))
+
+# ---- at the start: no training needed to see it --------------------------------------------
+st.subheader("Before any training")
+sizes = ui.memo("gf_init", D.run_key(values), lambda: D.compare_at_init(values))
+chosen = ACTIVATIONS[values["act"]].label
+kind, sentence = GF.diagnosis(sizes[chosen])
+left, right = st.columns([2, 1])
+ui.plotly(left, GF.layers_bar(sizes), key="gf_bars")
+with right:
+    box = {"vanishing": st.warning, "exploding": st.error, "dead": st.error}.get(kind, st.success)
+    box(f"**{chosen}**: {sentence}")
+    st.caption("Each bar: the typical size (root mean square) of ∂L/∂W in one layer of a fresh "
+               "network, averaged over the training data. Log scale: one grid line is a factor of "
+               "ten. Sigmoid's slope is at most 0.25, so ten layers can shrink the gradient by "
+               "0.25¹⁰ ≈ 10⁻⁶; ReLU's slope is 1 where it is active.")
+
+# ---- while training ------------------------------------------------------------------------
+st.subheader("While training")
+if state.get("gf_key") != D.run_key(values):
+    state["gf_run"], state["gf_key"], state["gf_playing"] = D.build(values), D.run_key(values), False
+run = state["gf_run"]
+run.set_hyper({"lr": values["lr"]})
+state.setdefault("gf_playing", False)
+
+
+def toggle():
+    state["gf_playing"] = not state["gf_playing"]
+
+
+def step():
+    state["gf_playing"] = False
+    run.step(1)
+
+
+def reset():
+    state["gf_playing"] = False
+    state["gf_run"] = D.build(values)
+
+
+b = st.columns([1, 1, 1, 2])
+b[0].button("⏸ Pause" if state["gf_playing"] else "▶ Play", key="gf_play", on_click=toggle,
+            type="primary", width="stretch")
+b[1].button("⏭ Step", key="gf_step", on_click=step, width="stretch", help="Train one epoch.")
+b[2].button("↺ Reset", key="gf_reset", on_click=reset, width="stretch")
+with b[3]:
+    kept("speed", "select_slider", st, "Epochs per frame", options=D.SPEEDS)
+status_ph = st.empty()
+chart_col, loss_col = st.columns([2, 1])
+chart_ph, loss_ph = chart_col.empty(), loss_col.empty()
+
+
+def draw(frame: int, chart: bool):
+    """Status and loss every frame; the Plotly chart (heavier for the browser) when asked."""
+    r = state["gf_run"]
+    with status_ph.container():
+        if r.status == "diverged":
+            st.error(r.message)
+        st.markdown(f"Epoch **{r.epoch:,}** · train loss **{r.train_loss:.4f}** · test accuracy "
+                    f"**{r.accuracy('test'):.1%}** · {GF.diagnosis(r.flow.latest())[1]}")
+    loss_ph.image(R.data_uri(R.loss_png({"": r.history}, width=360)), width="stretch",
+                  caption="Loss (train: dark, test: light)")
+    if chart:
+        ui.plotly(chart_ph, GF.flow_chart(r.flow), key=f"gf_flow_{frame}")
+
+
+draw(0, True)
+
+
+def animate():
+    started = last_chart = time.monotonic()
+    frame, max_frames = 0, state.get("gf_max_frames")   # tests bound the loop
+    while max_frames is None or frame < max_frames:
+        t0 = time.monotonic()
+        state["gf_run"].step(int(values["speed"]))
+        frame += 1
+        chart = t0 - last_chart >= CHART_SECONDS
+        draw(frame, chart)
+        last_chart = t0 if chart else last_chart
+        if state["gf_run"].status in ("diverged", "done") or t0 - started > MAX_PLAY_SECONDS:
+            state["gf_playing"] = False
+            st.rerun()
+        time.sleep(max(0.0, FRAME_SECONDS - (time.monotonic() - t0)))
+
+
+if state["gf_playing"]:
+    try:
+        animate()
+    except StopException:
+        state["gf_playing"] = False
+        raise

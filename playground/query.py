@@ -1,0 +1,62 @@
+"""Small pages' setups in the address bar: parse what a link says, write only what differs.
+
+A page describes its settings as ``{key: parser}`` (a parser turns the URL string into a valid,
+clamped value or raises ValueError with a short reason) plus a dict of defaults.
+"""
+from __future__ import annotations
+
+from typing import Callable, Mapping
+
+import numpy as np
+
+
+def numbers(text: str, lo: float, hi: float) -> tuple:
+    """Comma-separated finite numbers, each clamped to [lo, hi]."""
+    vals = tuple(float(v) for v in str(text).split(",") if v.strip())
+    if not vals or not all(np.isfinite(vals)):
+        raise ValueError("needs finite numbers separated by commas")
+    return tuple(float(np.clip(v, lo, hi)) for v in vals)
+
+
+def integer(lo: int, hi: int) -> Callable[[str], int]:
+    return lambda s: int(np.clip(int(float(s)), lo, hi))
+
+
+def number(lo: float, hi: float) -> Callable[[str], float]:
+    return lambda s: numbers(s, lo, hi)[0]
+
+
+def choice(options) -> Callable[[str], str]:
+    options = tuple(options)
+
+    def parse(s: str) -> str:
+        if s not in options:
+            raise ValueError(f"choose one of {', '.join(options)}")
+        return s
+    return parse
+
+
+def parse(q: Mapping, parsers: Mapping[str, Callable]) -> tuple[dict, list[str]]:
+    """Valid values from URL parameters, and a warning for each one that was ignored."""
+    out, warnings = {}, []
+    for key, fn in parsers.items():
+        if key in q:
+            try:
+                out[key] = fn(q[key])
+            except (ValueError, TypeError) as exc:
+                warnings.append(f"Ignored {key}={q[key]!r} from the link ({exc}).")
+    return out, warnings
+
+
+def write(values: Mapping, defaults: Mapping) -> dict:
+    """Only what differs from the defaults, as strings (tuples as comma lists, empty as "-")."""
+    q = {}
+    for key, default in defaults.items():
+        v = values.get(key, default)
+        if isinstance(default, tuple):
+            v = tuple(v)
+            if v != default:
+                q[key] = ",".join(f"{x:g}" for x in v) or "-"
+        elif v != default:
+            q[key] = f"{v:g}" if isinstance(v, float) else str(v)
+    return q
