@@ -25,6 +25,12 @@ PAGES = {
                 url_path="vision_detect"),
     ],
     "Inside the networks": [st.Page("pages/recurrent.py", title="Recurrent networks (RNN, LSTM, GRU)", icon="🔁", url_path="recurrent")],
+    "Convolutional networks": [
+        st.Page("pages/convolution.py", title="Convolution lab", icon="🔲", url_path="convolution"),
+        st.Page("pages/cnn_train.py", title="Train a CNN", icon="✍️", url_path="cnn_train"),
+        st.Page("pages/cnn_inside.py", title="Inside a pretrained CNN", icon="🔬",
+                url_path="cnn_inside"),
+    ],
     "Transformers": [
         st.Page("pages/attention.py", title="Attention in language models", icon="🔎",
                 url_path="attention"),

@@ -48,6 +48,23 @@ st.write(
     "to write like a text you paste, with a vanilla RNN, an LSTM or a GRU. Watch the hidden state "
     "and the LSTM's gates step by step, and see the gradient vanish through time.")
 
+st.subheader("Convolutional networks")
+st.page_link("pages/convolution.py", label="Convolution lab", icon="🔲")
+st.write(
+    "Slide a kernel over your own photo: blur, sharpen, Sobel edges or a kernel you type in, with "
+    "stride, padding and dilation; the output-size formula with your numbers, and every "
+    "multiply-accumulate of the sliding window, then ReLU and max-pooling.")
+st.page_link("pages/cnn_train.py", label="Train a CNN", icon="✍️")
+st.write(
+    "A small CNN learns handwritten digits live: loss and accuracy, its filters as they learn, "
+    "every layer's feature maps, the confusion matrix and its worst mistakes. Then draw a digit and "
+    "see what it answers.")
+st.page_link("pages/cnn_inside.py", label="Inside a pretrained CNN", icon="🔬")
+st.write(
+    "ResNet-18 or MobileNetV3 on your photo: the first layer's colour filters, the feature maps of "
+    "any layer (most active channels first) and how the picture shrinks in size but grows in "
+    "channels layer by layer.")
+
 st.subheader("Transformers")
 st.page_link("pages/attention.py", label="Attention in language models", icon="🔎")
 st.write(

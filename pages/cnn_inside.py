@@ -1,0 +1,84 @@
+"""Inside a pretrained CNN: first-layer filters, feature maps of any layer, shapes layer by layer."""
+import pandas as pd
+import streamlit as st
+import torch
+
+from playground import render as R, ui
+from playground.cnn import figures as G, inside as I
+from playground.vision import classify as K, models as M
+
+ui.page_setup()
+P = "ci"  # session-state prefix of this page
+MODELS = ("resnet18", "mobilenet_v3_large")
+
+st.title("Inside a pretrained CNN")
+st.caption("An ImageNet CNN on your photo, layer by layer: what its first filters look for, which "
+           "channels light up further in, and how the picture turns from a few colour channels "
+           "at full size into hundreds of channels at a few pixels.")
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def layer_rows(key: str) -> list[dict]:
+    """The layer table from the architecture alone (shapes do not depend on the weights)."""
+    spec = M.REGISTRY[key]
+    with torch.random.fork_rng(devices=[]):
+        model = spec.builder(weights=None, **spec.arch).eval()
+    return I.layer_table(model, spec.family, torch.zeros(1, 3, 224, 224))
+
+
+left, right = st.columns([1, 1.5], gap="large")
+with left:
+    clean = ui.image_input(P)
+with right:
+    key = ui.kept(P, "model", st.selectbox, "Model", list(MODELS), format_func=ui.model_label)
+    spec = M.REGISTRY[key]
+    st.caption(f"{spec.blurb} · {spec.weights.meta['num_params'] / 1e6:.1f} M parameters · "
+               + ui.model_status(key))
+    loaded = ui.vision_model(key)
+
+rows = layer_rows(key)
+st.subheader("How the representation changes, layer by layer")
+t1, t2 = st.columns([1.25, 1])
+t1.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=360,
+             column_config={"values": st.column_config.NumberColumn("numbers", format="%d"),
+                            "parameters": st.column_config.NumberColumn(format="%d")})
+ui.plotly(t2, G.shape_chart(rows), key="ci_shapes")
+st.caption(f"For a 224×224 colour photo ({3 * 224 * 224:,} numbers). Each stage is a module of "
+           f"{spec.label}; sizes shrink by strided convolutions and pooling while channels grow. "
+           "The table comes from the architecture alone, so it is here even without the weights.")
+if loaded is None:
+    st.info("The filters and feature maps need the pretrained weights (see above).")
+    st.stop()
+
+model = loaded.model
+st.subheader("The first layer's filters")
+w = I.first_filters(model)
+st.image(R.data_uri(R.png_bytes(G.rgb_filters(w, cols=16, cell=40))), width="stretch")
+st.caption(f"All {w.shape[0]} filters of the first convolution ({w.shape[2]}×{w.shape[3]} pixels × "
+           "3 colours), each scaled around grey: a filter responds most to patches that look like "
+           "it (edges at some angle, colour blobs, stripes).")
+
+if clean is None:
+    st.stop()
+st.subheader("Feature maps of your photo")
+clf = K.Classifier(loaded)
+crop = K.model_view(spec, clean.image)
+layers = I.spatial_stages(model, spec.family)
+f1, f2 = st.columns([2, 1])
+layer = ui.kept_or(P, f"layer_{key}", layers[min(4, len(layers) - 1)], f1.select_slider, "Layer",
+                   options=layers)
+top = ui.kept_or(P, "top", 16, f2.select_slider, "Channels to show (most active first)",
+                 options=[4, 8, 16, 32])
+maps, idx, mean = ui.memo("cnn_maps", (loaded.ident, clean.digest, layer, top), lambda: I.feature_maps(
+    model, spec.family, clf.normalize(K.to_tensor(crop)), layer, top))
+row = next(r for r in rows if r["layer"] == layer)
+g1, g2 = st.columns([1, 3])
+g1.image(crop, caption="What the model sees (224×224 centre crop)", width="stretch")
+g2.image(R.data_uri(R.png_bytes(G.map_grid(maps, cols=8, cell=96))), width="stretch",
+         caption=f"{layer} ({row['type']}): the {len(idx)} most active of {row['channels']} "
+                 f"channels, each {row['size']} (blue low … red high). Channels: "
+                 + ", ".join(str(int(i)) for i in idx))
+ui.plotly(st, G.channel_bars(mean, idx), key="ci_channel_bars")
+st.caption("Mean activation of every channel of this layer for your photo; the ones shown above "
+           "are blue. Early layers respond to edges and colours everywhere; deep layers to "
+           "parts of objects, in fewer places.")
