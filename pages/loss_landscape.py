@@ -31,6 +31,8 @@ st.caption("Training walks downhill on the loss. Here the loss depends on just t
            "update rules as the playground's training engine (full batch, so every run is exact "
            "and repeatable).")
 
+for w in ui.load_query_once(P, LS.from_query):
+    st.warning(w)
 c1, c2, c3 = st.columns([1.2, 2, 1])
 scenario = ui.kept_or(P, "scenario", "valley", c1.selectbox, "Landscape",
                       options=list(LS.SCENARIOS), format_func=LS.SCENARIO_LABELS.get)
@@ -50,18 +52,20 @@ lrs = {o: ui.kept_or(P, f"lr_{scenario}_{o}", land.lrs[o], lr_cols[i].select_sli
        for i, o in enumerate(LS.OPT_KEYS)}
 
 # ---- the start: a click on the map (read before the inputs are drawn) or two numbers ------
-ka, kb = f"ll_start_a_{scenario}", f"ll_start_b_{scenario}"
-state.setdefault(ka, float(land.start[0]))
-state.setdefault(kb, float(land.start[1]))
-event = state.get(f"ll_map_{scenario}")
-clicked = [(p.get("x"), p.get("y")) for p in ((event or {}).get("selection") or {}).get("points", [])
-           if p.get("curve_number") == 1 and p.get("x") is not None]
-if clicked and clicked[0] != state.get("ll_last_click"):
-    state["ll_last_click"] = clicked[0]
-    state[ka], state[kb] = float(clicked[0][0]), float(clicked[0][1])
+# Each applied click gives the map a new key, so the next click (even on the same spot) is new.
+map_key = f"ll_map_{scenario}_{state.setdefault('ll_clicks', 0)}"
+event = state.get(map_key)
+clicked = [(p["x"], p["y"]) for p in ((event or {}).get("selection") or {}).get("points", [])
+           if isinstance(p.get("x"), (int, float)) and isinstance(p.get("y"), (int, float))]
+if clicked:
+    state[f"ll_start_a_{scenario}"], state[f"ll_start_b_{scenario}"] = map(float, clicked[0])
+    state["ll_clicks"] += 1
+    map_key = f"ll_map_{scenario}_{state['ll_clicks']}"
 s1, s2, s3 = st.columns([1, 1, 2])
-a_in = s1.number_input(f"Start: {land.labels[0]}", key=ka, step=0.1, format="%.3f")
-b_in = s2.number_input(f"Start: {land.labels[1]}", key=kb, step=0.1, format="%.3f")
+a_in = ui.kept_or(P, f"start_a_{scenario}", float(land.start[0]), s1.number_input,
+                  f"Start: {land.labels[0]}", step=0.1, format="%.3f")
+b_in = ui.kept_or(P, f"start_b_{scenario}", float(land.start[1]), s2.number_input,
+                  f"Start: {land.labels[1]}", step=0.1, format="%.3f")
 s3.caption("…or click anywhere on the map to start there. The map shows "
            f"{land.labels[0]} ∈ [{land.extent[0]:g}, {land.extent[1]:g}] and "
            f"{land.labels[1]} ∈ [{land.extent[2]:g}, {land.extent[3]:g}].")
@@ -69,6 +73,7 @@ start, moved = LS.clamp_start(land, a_in, b_in)
 if moved:
     st.warning(moved)
 
+ui.write_query(LS.to_query(ui.stored(P), land))
 if not opts:
     st.info("Choose at least one optimizer above.")
     st.stop()
@@ -83,7 +88,7 @@ for t in trajs:
 m1, m2 = st.columns(2)
 with m1:
     st.markdown("**Map** (colour: log₁₀ of the loss; ★ start, × lowest point)")
-    ui.plotly(st, LF.contour_figure(land, alphas, betas, Z, trajs, start), key=f"ll_map_{scenario}",
+    ui.plotly(st, LF.contour_figure(land, alphas, betas, Z, trajs, start), key=map_key,
               on_select="rerun", selection_mode="points")
 with m2:
     st.markdown("**Surface** (drag to turn it)")

@@ -242,6 +242,78 @@ def network_slice(seed: int = 0) -> Landscape:
         {"train_loss": net.data_loss(X, T)})
 
 
+# ---- the page's settings in the address bar ----------------------------------------------
+
+def from_query(query) -> tuple[dict, list[str]]:
+    """Page values (named as the page stores them) from URL parameters, and warnings.
+
+    ``?scenario=sigmoid&start=-3,2&steps=200&opts=sgd,adam&lr_adam=0.2``; a bad value is
+    dropped or moved to the nearest allowed one, with a warning."""
+    values, warnings = {}, []
+    s = query.get("scenario", "valley")
+    if s not in SCENARIOS:
+        warnings.append(f"Unknown landscape scenario={s} ignored; choose from {', '.join(SCENARIOS)}.")
+        s = "valley"
+    values["scenario"] = s
+    if "opts" in query:
+        opts = [o for o in str(query["opts"]).split(",") if o in OPT_KEYS]
+        if len(opts) != len([o for o in str(query["opts"]).split(",") if o]):
+            warnings.append(f"Unknown optimizer(s) in opts={query['opts']} ignored.")
+        values["opts"] = [o for o in OPT_KEYS if o in opts]
+    for o in OPT_KEYS:
+        raw = query.get(f"lr_{o}")
+        if raw is None:
+            continue
+        try:
+            v = float(raw)
+            if not np.isfinite(v):
+                raise ValueError
+        except ValueError:
+            warnings.append(f"Ignored lr_{o}={raw} (not a number).")
+            continue
+        best = min(LEARNING_RATES, key=lambda x: abs(np.log(x) - np.log(max(v, 1e-12))))
+        if best != v:
+            warnings.append(f"lr_{o}={raw} is not on the slider; using {best:g}.")
+        values[f"lr_{s}_{o}"] = best
+    if "steps" in query:
+        try:
+            n = int(min(max(round(float(query["steps"]) / 10) * 10, 10), MAX_STEPS))
+            if n != float(query["steps"]):
+                warnings.append(f"steps={query['steps']} is out of range; using {n}.")
+            values[f"steps_{s}"] = n
+        except ValueError:
+            warnings.append(f"Ignored steps={query['steps']} (not a number).")
+    if "start" in query:
+        try:
+            a, b = (float(v) for v in str(query["start"]).split(","))
+            if not (np.isfinite(a) and np.isfinite(b)):
+                raise ValueError
+            values[f"start_a_{s}"], values[f"start_b_{s}"] = a, b
+        except ValueError:
+            warnings.append(f"Ignored start={query['start']} (expected two numbers, e.g. -2,1.5).")
+    return values, warnings
+
+
+def to_query(values, land: Landscape) -> dict:
+    """The page's values that differ from the landscape's defaults, as URL strings."""
+    s, q = land.key, {}
+    if s != "valley":
+        q["scenario"] = s
+    opts = list(values.get("opts", OPT_KEYS))
+    if opts != OPT_KEYS:
+        q["opts"] = ",".join(opts)
+    start = (values.get(f"start_a_{s}", land.start[0]), values.get(f"start_b_{s}", land.start[1]))
+    if tuple(map(float, start)) != tuple(map(float, land.start)):
+        q["start"] = f"{start[0]:g},{start[1]:g}"
+    if values.get(f"steps_{s}", land.steps) != land.steps:
+        q["steps"] = str(values[f"steps_{s}"])
+    for o in OPT_KEYS:
+        v = values.get(f"lr_{s}_{o}", land.lrs[o])
+        if v != land.lrs[o]:
+            q[f"lr_{o}"] = f"{v:g}"
+    return q
+
+
 SCENARIOS = {"valley": valley, "sigmoid": sigmoid_neuron, "network": network_slice}
 SCENARIO_LABELS = {"valley": "Stretched valley", "sigmoid": "Sigmoid neuron (w, b)",
                    "network": "A small network, 2-D slice"}

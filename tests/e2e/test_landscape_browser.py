@@ -74,4 +74,17 @@ def test_landscape_renders_animates_and_takes_a_click(page, app_url):
     assert (start["x"], start["y"]) == ([1.5], [1.5])
     assert_healthy(page)
     expect(page.get_by_text("Who reaches the minimum first?")).to_be_visible()
+    assert "start=1.5%2C1.5" in page.url or "start=1.5,1.5" in page.url
     page.screenshot(path=str(ARTIFACTS / "loss_landscape_clicked.png"), full_page=True)
+
+    # type another start, then click the same spot again: the click still counts
+    field = page.locator(".st-key-ll_start_a_valley input")
+    field.fill("-1")
+    field.press("Enter")
+    wait_idle(page)
+    expect(field).to_have_value("-1.000", timeout=TIMEOUT)
+    box = page.locator(".js-plotly-plot").first.locator(".nsewdrag").first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + box["height"] * 0.25)
+    expect(field).to_have_value("1.500", timeout=TIMEOUT)
+    wait_idle(page)
+    assert_healthy(page)

@@ -57,3 +57,19 @@ def test_other_landscapes(open_page):
         assert len(ranking(at)) == 4
         assert land.note[:40] in " ".join(c.value for c in at.caption)
     assert "is first" in md(at)
+
+
+def test_link_sets_the_race_and_the_address_bar_follows(open_page):
+    at = open_page(PAGE, query={"scenario": "sigmoid", "start": "-3,2", "lr_adam": "0.2",
+                                "opts": "adam,rmsprop", "start_typo": "1"})
+    assert not at.exception and not at.warning
+    assert at.selectbox(key="ll_scenario").value == "sigmoid"
+    assert (at.number_input(key="ll_start_a_sigmoid").value,
+            at.number_input(key="ll_start_b_sigmoid").value) == (-3.0, 2.0)
+    table = ranking(at)
+    assert set(table["optimizer"]) == {"Adam", "RMSprop"}
+    assert table["learning rate"][list(table["optimizer"]).index("Adam")] == 0.2
+    at.select_slider(key="ll_lr_sigmoid_rmsprop").set_value(1.0).run()
+    q = {k: (v[0] if isinstance(v, list) else v) for k, v in at.query_params.items()}
+    assert q == {"scenario": "sigmoid", "opts": "rmsprop,adam", "start": "-3,2", "lr_rmsprop": "1",
+                 "lr_adam": "0.2"}

@@ -135,3 +135,18 @@ def test_figures_animate_every_path(lands):
     surf = LF.surface_figure(land, alphas, betas, Z, trajs)
     assert surf["data"][0]["type"] == "surface" and len(surf["frames"]) == LF.MAX_FRAMES + 1
     assert LF.frame_steps([_traj("sgd", [1.0, 0.5, 0.2])]) == [0, 1, 2]
+
+
+def test_url_round_trip_and_bad_values(lands):
+    land = lands["sigmoid"]
+    vals, warns = LS.from_query({"scenario": "sigmoid", "start": "-3,2.5", "lr_adam": "0.2",
+                                 "lr_sgd": "0.3", "steps": "1000", "opts": "adam,bogus,sgd"})
+    assert vals == {"scenario": "sigmoid", "start_a_sigmoid": -3.0, "start_b_sigmoid": 2.5,
+                    "lr_sigmoid_adam": 0.2, "lr_sigmoid_sgd": 0.2, "steps_sigmoid": LS.MAX_STEPS,
+                    "opts": ["sgd", "adam"]}
+    assert len(warns) == 3  # bogus optimizer, lr 0.3 not on the slider, steps out of range
+    assert LS.to_query(vals, land) == {"scenario": "sigmoid", "opts": "sgd,adam", "start": "-3,2.5",
+                                       "steps": "300", "lr_sgd": "0.2", "lr_adam": "0.2"}
+    assert LS.to_query({}, lands["valley"]) == {}
+    vals, warns = LS.from_query({"scenario": "moon", "start": "1,nan", "lr_adam": "x"})
+    assert vals == {"scenario": "valley"} and len(warns) == 3
