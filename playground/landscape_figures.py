@@ -12,7 +12,7 @@ from .landscape import Landscape, Trajectory
 
 COLORS = {"sgd": "#d62728", "momentum": "#f59322", "rmsprop": "#2ca02c", "adam": "#0877bd"}
 MAX_FRAMES = 40    # the animation shows at most this many frames (steps are sampled evenly)
-CLICK_GRID = 41    # clickable markers per axis on the contour map
+CLICK_STRIDE = 2   # every 2nd point of the loss grid is a clickable (invisible) marker
 
 
 def _r(values, digits=3):
@@ -64,11 +64,13 @@ def contour_figure(land: Landscape, alphas, betas, Z, trajs: list, start, height
                  hovertemplate=f"{land.labels[0]} %{{x:.3g}}<br>{land.labels[1]} %{{y:.3g}}"
                                "<br>log₁₀ loss %{z:.3f}<extra></extra>")]
     a0, a1, b0, b1 = land.extent
-    ga, gb = np.meshgrid(np.linspace(a0, a1, CLICK_GRID), np.linspace(b0, b1, CLICK_GRID))
+    ga, gb = np.meshgrid(alphas[::CLICK_STRIDE], betas[::CLICK_STRIDE])
     data.append(dict(type="scatter", x=_r(ga.ravel(), 3), y=_r(gb.ravel(), 3), mode="markers",
                      name="click to start here", showlegend=False,
+                     customdata=_r(Z[::CLICK_STRIDE, ::CLICK_STRIDE].ravel(), 5),
                      marker=dict(size=11, color="rgba(0,0,0,0)", opacity=0),
-                     hovertemplate="click: start at (%{x:.3g}, %{y:.3g})<extra></extra>"))
+                     hovertemplate="(%{x:.3g}, %{y:.3g}) loss %{customdata:.4g}"
+                                   "<br>click: start here<extra></extra>"))
     j, i = np.unravel_index(np.nanargmin(Z), Z.shape)
     data.append(dict(type="scatter", x=[float(alphas[i])], y=[float(betas[j])], mode="markers",
                      name="lowest point of the map", hoverinfo="name", showlegend=False,

@@ -64,17 +64,18 @@ def test_landscape_renders_animates_and_takes_a_click(page, app_url):
                            timeout=TIMEOUT)
     page.screenshot(path=str(ARTIFACTS / "loss_landscape.png"), full_page=True)
 
-    # a click on the map (upper right quarter) becomes the new start
+    # a click on the map becomes the new start (x: 70 % of the width, y: 30 % from the top, i.e.
+    # (1.2, 1.2): a clickable grid point, every 0.2 on the valley's [-3, 3] x [-3, 3])
     box = page.locator(".js-plotly-plot").first.locator(".nsewdrag").first.bounding_box()
-    page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + box["height"] * 0.25)
-    expect(page.locator(".st-key-ll_start_a_valley input")).to_have_value("1.500", timeout=TIMEOUT)
-    expect(page.locator(".st-key-ll_start_b_valley input")).to_have_value("1.500", timeout=TIMEOUT)
+    page.mouse.click(box["x"] + box["width"] * 0.7, box["y"] + box["height"] * 0.3)
+    expect(page.locator(".st-key-ll_start_a_valley input")).to_have_value("1.200", timeout=TIMEOUT)
+    expect(page.locator(".st-key-ll_start_b_valley input")).to_have_value("1.200", timeout=TIMEOUT)
     wait_idle(page)
     start = page.evaluate(js("PLOTS[0].data.find(d => d.name === 'start')"))
-    assert (start["x"], start["y"]) == ([1.5], [1.5])
+    assert (start["x"], start["y"]) == ([1.2], [1.2])
     assert_healthy(page)
     expect(page.get_by_text("Who reaches the minimum first?")).to_be_visible()
-    assert "start=1.5%2C1.5" in page.url or "start=1.5,1.5" in page.url
+    assert "start=1.2%2C1.2" in page.url or "start=1.2,1.2" in page.url
     page.screenshot(path=str(ARTIFACTS / "loss_landscape_clicked.png"), full_page=True)
 
     # type another start, then click the same spot again: the click still counts
@@ -84,7 +85,7 @@ def test_landscape_renders_animates_and_takes_a_click(page, app_url):
     wait_idle(page)
     expect(field).to_have_value("-1.000", timeout=TIMEOUT)
     box = page.locator(".js-plotly-plot").first.locator(".nsewdrag").first.bounding_box()
-    page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + box["height"] * 0.25)
-    expect(field).to_have_value("1.500", timeout=TIMEOUT)
+    page.mouse.click(box["x"] + box["width"] * 0.7, box["y"] + box["height"] * 0.3)
+    expect(field).to_have_value("1.200", timeout=TIMEOUT)
     wait_idle(page)
     assert_healthy(page)

@@ -126,7 +126,8 @@ def test_figures_animate_every_path(lands):
     trajs = [LS.run(land, o, land.lrs[o], land.start, 120, float(Z.max())) for o in LS.OPT_KEYS]
     fig = LF.contour_figure(land, alphas, betas, Z, trajs, land.start)
     assert fig["data"][1]["name"] == "click to start here"  # the page reads clicks on trace 1
-    assert len(fig["data"][1]["x"]) == LF.CLICK_GRID ** 2
+    assert len(fig["data"][1]["x"]) == 8 * 8  # every 2nd of the 15 x 15 grid points
+    assert fig["data"][1]["customdata"][9] == pytest.approx(land.loss_at(alphas[2], betas[2]), abs=1e-5)
     assert len(fig["frames"]) == LF.MAX_FRAMES + 1
     last = fig["frames"][-1]
     assert last["name"] == "120" and len(last["data"]) == 4
