@@ -1,0 +1,29 @@
+"""The Streamlit glue of the app: the only part of ``playground`` that imports Streamlit.
+
+Everything else in ``playground`` is pure compute, data, models and figure builders, testable
+without a Streamlit runtime. Pages call ``ui.<name>``; the glue is split by concern:
+
+- :mod:`.core` — settings bound to the URL, widget state that outlives page switches, Plotly
+  figures, server setup, uploads read once, per-session memos;
+- :mod:`.vision` — the shared image input and the cached torchvision models;
+- :mod:`.hf` — the cached Hugging Face models (local folder, cache or hub; offline message);
+- :mod:`.costs` — the server-wide cost measurements and the one cost panel.
+"""
+from .core import (LABELS, current, hidden, init_settings, kept, kept_or, layers_widget,
+                   load_query_once, memo, once, page_setup, plotly, read_upload, remember,
+                   server_setup, setting_widget, stored, sync_url, wkey, write_query)
+from .costs import all_costs, cost_panel, known_cost, measure_cost
+from .hf import (HF_CACHE_ENTRIES, hf_cost, hf_folder_form, hf_locate, hf_model, hf_model_box,
+                 hf_status)
+from .vision import (IMAGE_SOURCES, MODEL_CACHE_ENTRIES, image_input, model_label, model_status,
+                     vision_model)
+
+__all__ = [
+    "LABELS", "current", "hidden", "init_settings", "kept", "kept_or", "layers_widget",
+    "load_query_once", "memo", "once", "page_setup", "plotly", "read_upload", "remember",
+    "server_setup", "setting_widget", "stored", "sync_url", "wkey", "write_query",
+    "all_costs", "cost_panel", "known_cost", "measure_cost",
+    "HF_CACHE_ENTRIES", "hf_cost", "hf_folder_form", "hf_locate", "hf_model", "hf_model_box",
+    "hf_status", "IMAGE_SOURCES", "MODEL_CACHE_ENTRIES", "image_input", "model_label",
+    "model_status", "vision_model",
+]

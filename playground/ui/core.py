@@ -1,0 +1,269 @@
+"""Streamlit glue every page uses: settings bound to the URL, widget state that outlives a
+page switch, Plotly without re-validation, server setup, uploads read once, small per-session
+memos.
+"""
+from __future__ import annotations
+
+import sys
+from collections import OrderedDict
+
+import streamlit as st
+
+from .. import settings as S
+from ..activations import ACTIVATIONS
+from ..datasets import GENERATORS
+from ..features import FEATURES
+from ..network import INITS, LOSS_LABELS, OPTIMIZER_LABELS
+
+LABELS = {
+    "dataset": lambda k: GENERATORS[k][0],
+    "features": lambda k: FEATURES[k][0],
+    "loss": lambda k: LOSS_LABELS[k],
+    "init": lambda k: INITS[k],
+    "optimizer": lambda k: OPTIMIZER_LABELS[k],
+    "b_optimizer": lambda k: OPTIMIZER_LABELS[k],
+    "reg": {"none": "None", "l1": "L1", "l2": "L2"}.get,
+    "b_act": lambda k: ACTIVATIONS[k].label,
+    "acts": lambda k: ACTIVATIONS[k].label,
+}
+
+
+def _store(prefix: str) -> dict:
+    """Values that outlive the widgets (Streamlit drops a widget's state on a page switch)."""
+    return st.session_state.setdefault(f"{prefix}__values", {})
+
+
+def init_settings(prefix: str) -> list[str]:
+    """Once per session: take the settings from the URL. Returns warnings about bad values."""
+    flag = f"{prefix}__url_loaded"
+    if flag in st.session_state:
+        return []
+    values, warnings = S.from_query(st.query_params.to_dict())
+    _store(prefix).update(values)
+    st.session_state[f"{prefix}__hidden"] = S.hidden_groups(st.query_params.to_dict())
+    st.session_state[flag] = True
+    return warnings
+
+
+def hidden(prefix: str) -> set:
+    return st.session_state.get(f"{prefix}__hidden", set())
+
+
+def wkey(prefix: str, name: str) -> str:
+    """The widget key for a setting; seeded from the stored value when the widget is new."""
+    key = f"{prefix}_{name}"
+    store = _store(prefix)
+    if key not in st.session_state and name in store:
+        st.session_state[key] = store[name]
+    return key
+
+
+def remember(prefix: str, name: str, value):
+    _store(prefix)[name] = value
+    st.session_state[f"{prefix}_{name}"] = value
+
+
+def setting_widget(prefix: str, key: str, where=st, options=None):
+    """Draw the widget for one setting of the table and return its value.
+
+    ``options`` narrows a choice setting's options (e.g. the data sets of one problem type)."""
+    s = S.BY_KEY[key]
+    k = wkey(prefix, key)
+    fmt = LABELS.get(key)
+    if s.kind == "choice":
+        opts = list(options or s.options)
+        if st.session_state.get(k) not in opts:
+            st.session_state[k] = opts[0]
+        v = where.selectbox(s.label, opts, key=k, format_func=fmt or str, help=s.help or None)
+    elif s.kind == "int":
+        v = where.slider(s.label, s.lo, s.hi, key=k, help=s.help or None) if s.hi <= 100 else \
+            where.number_input(s.label, s.lo, s.hi, step=1, key=k, help=s.help or None)
+    elif s.kind == "bool":
+        v = where.toggle(s.label, key=k, help=s.help or None)
+    elif s.kind == "float_choice":
+        v = where.select_slider(s.label, s.options, key=k, help=s.help or None)
+    elif s.kind == "multi":
+        v = where.pills(s.label, s.options, selection_mode="multi", key=k, format_func=fmt,
+                        help=s.help or None) or []
+    else:
+        raise ValueError(f"no widget for {s.kind}")
+    _store(prefix)[key] = list(v) if isinstance(v, (list, tuple)) else v
+    return v
+
+
+def layers_widget(prefix: str, where=st):
+    """Hidden layers: how many, then neurons and activation for each."""
+    store = _store(prefix)
+    layers, acts = list(store.get("layers", [4, 2])), list(store.get("acts", ["tanh", "tanh"]))
+    st.session_state.setdefault(f"{prefix}_nlayers", len(layers))
+    n = where.number_input("Hidden layers", 0, S.MAX_LAYERS, step=1, key=wkey(prefix, "nlayers"))
+    store["nlayers"] = n
+    new_layers, new_acts = [], []
+    for i in range(n):
+        c1, c2 = where.columns([1, 1.4])
+        nk, ak = f"{prefix}_neurons_{i}", f"{prefix}_act_{i}"
+        if nk not in st.session_state:
+            st.session_state[nk] = layers[i] if i < len(layers) else (layers[-1] if layers else 4)
+        if ak not in st.session_state:
+            st.session_state[ak] = acts[i] if i < len(acts) else (acts[-1] if acts else "tanh")
+        new_layers.append(int(c1.number_input(f"Layer {i + 1} neurons", 1, S.MAX_NEURONS, step=1, key=nk)))
+        new_acts.append(c2.selectbox(f"Layer {i + 1} activation", list(ACTIVATIONS), key=ak,
+                                     format_func=LABELS["acts"]))
+    store["layers"], store["acts"] = new_layers, new_acts
+    return new_layers, new_acts
+
+
+def current(prefix: str) -> dict:
+    return S.normalize({**S.defaults(), **{k: v for k, v in _store(prefix).items() if k in S.BY_KEY}})
+
+
+def sync_url(prefix: str, values: dict):
+    """Write the non-default settings (and any hide flags) to the address bar."""
+    q = S.to_query(values)
+    if hidden(prefix):
+        q["hide"] = ",".join(sorted(hidden(prefix)))
+    if q != st.query_params.to_dict():
+        st.query_params.from_dict(q)
+
+
+def plotly(where, fig: dict, **kwargs):
+    """st.plotly_chart for a figure dict built by playground.figures, skipping plotly's slow
+    re-validation (the builders are tested); returns the selection event if any."""
+    import plotly.graph_objects as go
+
+    kwargs.setdefault("config", {"displayModeBar": False})
+    return where.plotly_chart(go.Figure(fig, _validate=False), **kwargs)
+
+
+_server_ready = False
+
+
+def server_setup():
+    """Once per server process (app.py calls it every run; only the first call acts).
+
+    - NumPy's BLAS may start a thread per core for every small matrix product; with many
+      sessions on 2 cores that oversubscribes the CPU and slows a frame 5-8x. One thread each.
+    - gc.freeze() moves the objects created by the imports (torch alone: ~450k) out of the
+      garbage collector's way, so the collections Python runs stay in the milliseconds.
+    """
+    global _server_ready
+    if _server_ready:
+        return
+    _server_ready = True
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1, user_api="blas")
+    except Exception:  # pragma: no cover - threadpoolctl missing or no BLAS found
+        pass
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
+def read_upload(state_key: str, up, convert, errors) -> tuple:
+    """Convert an uploaded file once per file (remembered in the session under state_key).
+
+    Returns (result, is_new): result is convert(bytes), or the message of one of ``errors``
+    (an exception class or tuple) as a string; is_new is True on the first run for this file."""
+    fid = getattr(up, "file_id", None) or (up.name, up.size)
+    hit = st.session_state.get(state_key)
+    if hit and hit[0] == fid:
+        return hit[1], False
+    try:
+        res = convert(up.getvalue())
+    except errors as exc:
+        res = str(exc)
+    st.session_state[state_key] = (fid, res)
+    return res, True
+
+
+def page_setup():
+    """Call first on every page. Works around Streamlit's legacy pages/ mode on the first run.
+
+    On the very first script run after the server starts, Streamlit treats a folder named
+    ``pages/`` as a legacy multipage app and runs a deep-linked page file directly, with the
+    legacy sidebar. The page's ``url_path`` equals its file name, so that run finds the page;
+    here it switches Streamlit to ``st.navigation`` mode and reruns through app.py at once.
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # pragma: no cover - a future Streamlit without it
+        return
+    if getattr(PagesManager, "uses_pages_directory", False):
+        PagesManager.uses_pages_directory = False
+        # AppTest starts every run in legacy mode; a rerun there would swallow button clicks.
+        if "streamlit.testing.v1" not in sys.modules:
+            st.rerun()
+
+
+def memo(name: str, key: tuple, fn, keep: int = 12):
+    """Per-session memo of expensive results (explanations, attacks, sweeps), newest ``keep``."""
+    box = st.session_state.setdefault("vision__memo", OrderedDict())
+    k = (name,) + tuple(key)
+    if k in box:
+        box.move_to_end(k)
+        return box[k]
+    box[k] = value = fn()
+    while len(box) > keep:
+        box.popitem(last=False)
+    return value
+
+
+def kept(prefix: str, name: str, widget, *args, **kwargs):
+    """Draw ``widget(*args, key=..., **kwargs)`` whose value survives page switches."""
+    value = widget(*args, key=wkey(prefix, name), **kwargs)
+    _store(prefix)[name] = value
+    return value
+
+
+# ---- Pages with their own small settings table (pages/recurrent.py) ------------------------
+def load_query_once(prefix: str, parse) -> list[str]:
+    """Once per session: ``parse(query dict) -> (values, warnings)`` seeds the page's stored values."""
+    flag = f"{prefix}__url_loaded"
+    if flag in st.session_state:
+        return []
+    values, warnings = parse(st.query_params.to_dict())
+    _store(prefix).update(values)
+    st.session_state[flag] = True
+    return warnings
+
+
+def stored(prefix: str) -> dict:
+    """The page's widget values that outlive a page switch."""
+    return _store(prefix)
+
+
+def kept_or(prefix: str, name: str, default, widget, *args, **kwargs):
+    """``widget(*args, key=<prefix>_<name>, **kwargs)`` whose value survives page switches.
+
+    The widget starts from the stored value, else ``default`` (so pass no value=/index=)."""
+    key = wkey(prefix, name)
+    st.session_state.setdefault(key, default)
+    value = widget(*args, key=key, **kwargs)
+    _store(prefix)[name] = value
+    return value
+
+
+def write_query(q: dict):
+    """Replace the address-bar parameters with ``q`` (only when they differ)."""
+    if q != st.query_params.to_dict():
+        st.query_params.from_dict(q)
+
+
+def once(key: str, fn, *args):
+    """An on_click callback that runs ``fn(*args)`` once per click.
+
+    While ``run_every`` fragments rerun (and with ``runner.fastReruns = false``) Streamlit can
+    deliver one click to several coalesced runs, calling the callback drawn with the button
+    each time; the token it was drawn with lets only the first call through."""
+    token = st.session_state.get(key, 0)
+
+    def callback():
+        if st.session_state.get(key, 0) == token:
+            st.session_state[key] = token + 1
+            fn(*args)
+    return callback
+
+
