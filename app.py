@@ -15,6 +15,10 @@ PAGES = {
     "How networks learn": [
         st.Page("pages/activations.py", title="Activation functions", icon="📐",
                 url_path="activations"),
+        st.Page("pages/backprop.py", title="Backpropagation step by step", icon="🔙",
+                url_path="backprop"),
+        st.Page("pages/gradient_flow.py", title="Vanishing and exploding gradients", icon="📉",
+                url_path="gradient_flow"),
         st.Page("pages/loss_landscape.py", title="Loss landscape and optimizers", icon="⛰️",
                 url_path="loss_landscape"),
     ],

@@ -25,6 +25,16 @@ st.write(
     "ReLU, tanh, sigmoid, GELU and friends with their slopes side by side: where each one "
     "saturates, what that does to the gradient through many layers, and one neuron to steer with w "
     "and b.")
+st.page_link("pages/backprop.py", label="Backpropagation step by step", icon="🔙")
+st.write(
+    "One example through a tiny network you set up: press Next to compute each neuron forward, "
+    "then each gradient backward with the chain rule in real numbers, then the update of every "
+    "weight. torch.autograd and finite differences check every gradient.")
+st.page_link("pages/gradient_flow.py", label="Vanishing and exploding gradients", icon="📉")
+st.write(
+    "A ten-layer network where the activation, the initialization and the weight scale decide "
+    "whether the gradient reaches the first layer: per-layer gradient sizes before and during "
+    "training.")
 st.page_link("pages/loss_landscape.py", label="Loss landscape and optimizers", icon="⛰️")
 st.write(
     "The loss of a model as a map and a 3-D surface: start SGD, momentum, RMSprop and Adam from the "
