@@ -155,6 +155,10 @@ if k == n_steps:
     st.dataframe(pd.DataFrame(BF.update_table(tr)).set_index("parameter"), width="stretch")
     st.metric("Loss on this example", f"{tr.loss_after:.4g}", delta=f"{tr.loss_after - tr.loss:.3g}",
               delta_color="inverse", help="After one gradient-descent step.")
+    if not np.isfinite(tr.loss_after) or tr.loss_after > tr.loss:
+        st.warning(f"The step overshot: the loss went up from {tr.loss:.4g} to {tr.loss_after:.4g}. "
+                   f"The gradient only says which way is downhill right here; a learning rate of "
+                   f"{lr:g} jumps too far. Try a smaller one.")
 
 with st.expander("Check the gradients: autograd and finite differences", expanded=k >= n_steps - 1):
     X, T = np.asarray([x]), np.asarray([t])

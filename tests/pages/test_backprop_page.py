@@ -69,3 +69,9 @@ def test_inputs_change_restarts_the_steps(open_page):
     assert at.session_state["bp_k"] == 0
     at.button(key="bp_all").click().run()
     assert np.isfinite(float({m.label: m.value for m in at.metric}["Loss on this example"]))
+
+
+def test_overshooting_learning_rate_is_explained(open_page):
+    at = open_page(PAGE, query={"lr": "5", "out_act": "linear"})
+    at.button(key="bp_all").click().run()
+    assert any("overshot" in w.value for w in at.warning)
