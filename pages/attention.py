@@ -12,8 +12,9 @@ P = "attn"  # session-state prefix of this page
 state = st.session_state
 MODELS = ["bert", "distilgpt2"]
 MEAN = -1   # "head" choice: the mean over all heads of the layer
+ALL = -1    # "focus" choice: the lines of every token
 for name, value in {"text": "The animal didn't cross the street because it was too tired.",
-                    "pair": "", "model": "bert", "layer": 0, "head": 0, "focus": None}.items():
+                    "pair": "", "model": "bert", "layer": 0, "head": 0, "focus": ALL}.items():
     ui.stored(P).setdefault(name, value)
 
 st.title("Attention in language models")
@@ -73,7 +74,7 @@ def clamp(name: str, hi: int, lo: int = 0):
 
 clamp("layer", res.layers)
 clamp("head", res.heads, MEAN)
-clamp("focus", n)
+clamp("focus", n, ALL)
 
 
 def open_clicked():
@@ -96,13 +97,14 @@ if t_head.open:
                         format_func=lambda l: f"layer {l}")
         head = ui.kept(P, "head", c2.selectbox, "Head", [MEAN] + list(range(res.heads)),
                        format_func=lambda h: "mean of all heads" if h == MEAN else f"head {h}")
-        focus = ui.kept(P, "focus", c3.selectbox, "Lines of one token only", [None] + list(range(n)),
-                        format_func=lambda i: "all tokens" if i is None else f"#{i} {labels[i]}")
+        focus = ui.kept(P, "focus", c3.selectbox, "Lines of one token only", [ALL] + list(range(n)),
+                        format_func=lambda i: "all tokens" if i == ALL else f"#{i} {labels[i]}")
         a = A.head_mean(attn, layer) if head == MEAN else attn[layer, head]
         name = f"layer {layer}, " + ("mean of heads" if head == MEAN else f"head {head}")
         left, right = st.columns([1.2, 1])
         ui.plotly(left, F.head_heatmap(a, labels, f"{name}: row looks at column"), key="attn_heat")
-        ui.plotly(right, F.lines_view(a, labels, f"{name}: lines (hover a token)", focus),
+        ui.plotly(right, F.lines_view(a, labels, f"{name}: lines (hover a token)",
+                                      None if focus == ALL else focus),
                   key="attn_lines")
         st.caption("Each row sums to 1: it is how one token shares its attention. Lines: left "
                    "tokens look at right tokens; darker and thicker = more attention (links under "
@@ -110,12 +112,12 @@ if t_head.open:
 
 if t_model.open:
     with t_model:
-        st.caption("Every layer (rows) and head (columns); each small map is scaled to its own "
-                   "largest weight. Click a map to open it in the head view.")
+        st.caption("Every layer (rows) and head (columns), the same colours as the head view "
+                   "(white 0 → dark blue 1). Click a map to open it in the head view.")
         sel = ui.stored(P)
         chosen = (sel["layer"], sel["head"]) if sel.get("head", MEAN) != MEAN else None
         ui.plotly(st, F.model_grid(attn, chosen), key="attn_grid", on_select=open_clicked,
-                  selection_mode="points")
+                  selection_mode="points", width="content")
         if chosen:
             st.markdown(f"**Opened: layer {chosen[0]}, head {chosen[1]}** (also in the head view)")
             ui.plotly(st, F.head_heatmap(attn[chosen], labels, f"layer {chosen[0]}, head {chosen[1]}"),

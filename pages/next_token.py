@@ -88,9 +88,10 @@ b1.button("➕ Add one token", key="next_add", type="primary", disabled=full,
 if full:
     b2.caption(f"{S.MAX_NEW_TOKENS} tokens generated: press Predict to start again.")
 
-st.markdown("**Text so far:** " + "".join(
-    [f"`{lm.tokenizer.decode(ids[:len(ids) - generated])}`"]
-    + [f" **`{t}`**" for t, _, _ in state.get("next_history", [])]))
+prompt_text = lm.tokenizer.decode(ids[:len(ids) - generated])
+whole = lm.tokenizer.decode(ids)
+new_text = whole[len(prompt_text):] if whole.startswith(prompt_text) else lm.tokenizer.decode(ids[len(ids) - generated:])
+st.markdown("**Text so far:** " + f"`{prompt_text}`" + (f" + **`{new_text}`**" if generated else ""))
 m = st.columns(4)
 m[0].metric("Tokens in", len(ids))
 m[1].metric("Tokens that can be chosen", f"{kept:,}", help=f"of {p.size:,} in the vocabulary")

@@ -16,10 +16,13 @@ from PIL import Image
 from .. import render
 
 BLUE, ORANGE, GREEN, GREY = "#0877bd", "#f59322", "#2ca02c", "#888888"
-SCALE = [[0, "#ffffff"], [0.15, "#dbe9f6"], [0.5, "#6baed6"], [1, "#08306b"]]
+# absolute weights 0-1, with more colour steps for small weights (1/64 = uniform over 64 tokens)
+SCALE = [[0, "#ffffff"], [0.03, "#e3eef9"], [0.12, "#b5d4e9"], [0.3, "#6baed6"], [0.6, "#2171b5"],
+         [1, "#08306b"]]
 _M = {"l": 10, "r": 10, "t": 40, "b": 10}
-_RGB = np.array([[255, 255, 255], [219, 233, 246], [107, 174, 214], [8, 48, 107]], dtype=np.float32)
-_STOPS = np.array([0, 0.15, 0.5, 1.0])
+_RGB = np.array([[255, 255, 255], [227, 238, 249], [181, 212, 233], [107, 174, 214], [33, 113, 181],
+                 [8, 48, 107]], dtype=np.float32)
+_STOPS = np.array([s for s, _ in SCALE])
 MAX_HOVER_TEXT = 128   # tokens; above this the heatmap's hover shows positions only
 
 
@@ -38,11 +41,12 @@ def _axis(labels, side: str) -> dict:
 
 def head_heatmap(a: np.ndarray, labels: list[str], title: str, height: int | None = None,
                  zmax: float | None = None) -> dict:
-    """(T, T) attention: row = the token that looks (query), column = the token it looks at."""
+    """(T, T) attention: row = the token that looks (query), column = the token it looks at.
+    Colours on the absolute 0-1 scale unless ``zmax`` is given."""
     a = np.asarray(a, dtype=np.float32)
     n = a.shape[0]
     trace = {"type": "heatmap", "z": np.round(a, 4).tolist(), "colorscale": SCALE, "zmin": 0,
-             "zmax": float(zmax if zmax is not None else max(float(a.max()), 1e-6)),
+             "zmax": float(zmax if zmax is not None else 1.0),
              "colorbar": {"thickness": 10, "len": 0.6},
              "hovertemplate": "#%{y} looks at #%{x}<br>weight %{z:.3f}<extra></extra>"}
     if n <= MAX_HOVER_TEXT:
@@ -92,7 +96,7 @@ def lines_view(a: np.ndarray, labels: list[str], title: str, focus: int | None =
     for x, pos, hover in ((0, "middle left", left), (1, "middle right", right)):
         color = [ORANGE if (x == 0 and i == focus) else "#333" for i in range(n)]
         data.append({"type": "scatter", "mode": "markers+text", "x": [x] * n, "y": list(range(n)),
-                     "text": labels, "textposition": pos, "customdata": hover,
+                     "text": labels, "textposition": pos, "customdata": hover, "cliponaxis": False,
                      "textfont": {"color": color, "size": 12}, "marker": {"size": 6, "color": color},
                      "hovertemplate": "%{customdata}<extra></extra>", "showlegend": False})
     return {"data": data, "layout": {
@@ -109,16 +113,15 @@ def _colors(a: np.ndarray) -> np.ndarray:
 
 
 def grid_png(attn: np.ndarray, cell: int = 44, gap: int = 4, levels: int = 64) -> bytes:
-    """All layers × heads maps in one palette PNG (each map scaled to its own maximum; 64
-    colour levels keep a 12 × 12 grid of 64-token maps near 100 kB)."""
+    """All layers × heads maps in one palette PNG, on the heatmaps' absolute 0-1 colour scale
+    (64 colour levels keep a 12 × 12 grid of 64-token maps small)."""
     L, H, T, _ = attn.shape
     w, h = cell * H + gap * (H + 1), cell * L + gap * (L + 1)
     img = np.full((h, w), levels, dtype=np.uint8)                 # index ``levels`` = grey gap
     resample = Image.Resampling.NEAREST if T <= cell else Image.Resampling.BOX
     for l in range(L):
         for hd in range(H):
-            m = attn[l, hd]
-            m = np.asarray(Image.fromarray(m / max(float(m.max()), 1e-9)).resize((cell, cell), resample))
+            m = np.asarray(Image.fromarray(attn[l, hd].astype(np.float32)).resize((cell, cell), resample))
             y, x = gap + l * (cell + gap), gap + hd * (cell + gap)
             img[y:y + cell, x:x + cell] = np.clip(np.rint(m * (levels - 1)), 0, levels - 1)
     pal = np.vstack([_colors(np.linspace(0, 1, levels)), [[235, 235, 235]]]).astype(np.uint8)
@@ -131,7 +134,8 @@ def grid_png(attn: np.ndarray, cell: int = 44, gap: int = 4, levels: int = 64) -
 
 def model_grid(attn: np.ndarray, selected: tuple[int, int] | None = None, cell: int = 44) -> dict:
     """The model view: every layer (rows) × head (columns) as a thumbnail. Each thumbnail has an
-    invisible marker on it, so clicking it selects (layer, head) = (y, x)."""
+    invisible marker on it, so clicking it selects (layer, head) = (y, x). Show it at its own
+    pixel width (``width="content"``) so the thumbnails stay square under their markers."""
     L, H = attn.shape[:2]
     xs = [h for l in range(L) for h in range(H)]
     ys = [l for l in range(L) for h in range(H)]
@@ -167,7 +171,7 @@ def token_by_layer(rows: np.ndarray, labels: list[str], token: int, k: int = 3) 
             text[l][j] = f"{rows[l, j]:.2f}"
     return {"data": [{"type": "heatmap", "z": np.round(rows, 4).tolist(), "text": text,
                       "texttemplate": "%{text}", "textfont": {"size": 10}, "colorscale": SCALE,
-                      "zmin": 0, "colorbar": {"thickness": 10},
+                      "zmin": 0, "zmax": 1, "colorbar": {"thickness": 10},
                       "customdata": [labels] * L,
                       "hovertemplate": "layer %{y}: → #%{x} “%{customdata}” %{z:.3f}<extra></extra>"}],
             "layout": {"height": 150 + 26 * L, "margin": {**_M, "t": 90},
@@ -192,7 +196,8 @@ def next_token_bars(cands, title: str) -> dict:
          "textposition": "outside", "hovertemplate": "%{x:.2%}<extra>sampled from</extra>"}],
         "layout": {"barmode": "group", "height": 110 + 34 * len(labels), "title": {"text": title},
                    "margin": {**_M, "r": 40}, "legend": {"orientation": "h", "y": -0.08},
-                   "xaxis": {"tickformat": ".0%", "range": [0, 1.1]},
+                   "xaxis": {"tickformat": ".1%", "range": [0, min(1.12, 0.02 + 1.25 * max(
+                       [c.p for c in cands] + [c.p_model for c in cands] + [0.01]))]},
                    "yaxis": {"tickvals": y, "ticktext": labels, "automargin": True},
                    "plot_bgcolor": "white"}}
 
