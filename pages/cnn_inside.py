@@ -18,12 +18,14 @@ st.caption("An ImageNet CNN on your photo, layer by layer: what its first filter
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
-def layer_rows(key: str) -> list[dict]:
-    """The layer table from the architecture alone (shapes do not depend on the weights)."""
+def architecture(key: str) -> tuple[list[dict], list[str]]:
+    """The layer table and the stages with feature maps, from the architecture alone (shapes do
+    not depend on the weights, so this works before any download)."""
     spec = M.REGISTRY[key]
     with torch.random.fork_rng(devices=[]):
         model = spec.builder(weights=None, **spec.arch).eval()
-    return I.layer_table(model, spec.family, torch.zeros(1, 3, 224, 224))
+    return (I.layer_table(model, spec.family, torch.zeros(1, 3, 224, 224)),
+            I.spatial_stages(model, spec.family))
 
 
 left, right = st.columns([1, 1.5], gap="large")
@@ -34,9 +36,14 @@ with right:
     spec = M.REGISTRY[key]
     st.caption(f"{spec.blurb} · {spec.weights.meta['num_params'] / 1e6:.1f} M parameters · "
                + ui.model_status(key))
+    rows, layers = architecture(key)
+    f1, f2 = st.columns([2, 1])   # drawn before any stop: their values survive a missing photo
+    layer = ui.kept_or(P, f"layer_{key}", layers[min(4, len(layers) - 1)], f1.select_slider,
+                       "Layer for the feature maps", options=layers)
+    top = ui.kept_or(P, "top", 16, f2.select_slider, "Channels to show (most active first)",
+                     options=[4, 8, 16, 32])
     loaded = ui.vision_model(key)
 
-rows = layer_rows(key)
 st.subheader("How the representation changes, layer by layer")
 t1, t2 = st.columns([1.25, 1])
 t1.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=360,
@@ -63,12 +70,6 @@ if clean is None:
 st.subheader("Feature maps of your photo")
 clf = K.Classifier(loaded)
 crop = K.model_view(spec, clean.image)
-layers = I.spatial_stages(model, spec.family)
-f1, f2 = st.columns([2, 1])
-layer = ui.kept_or(P, f"layer_{key}", layers[min(4, len(layers) - 1)], f1.select_slider, "Layer",
-                   options=layers)
-top = ui.kept_or(P, "top", 16, f2.select_slider, "Channels to show (most active first)",
-                 options=[4, 8, 16, 32])
 maps, idx, mean = ui.memo("cnn_maps", (loaded.ident, clean.digest, layer, top), lambda: I.feature_maps(
     model, spec.family, clf.normalize(K.to_tensor(crop)), layer, top))
 row = next(r for r in rows if r["layer"] == layer)

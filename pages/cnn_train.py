@@ -100,7 +100,7 @@ def set_playing(on: bool):
 
 
 def speed() -> int:
-    return int(ui.stored(P).get("speed", 10))
+    return int(ui.stored(P).get("speed", 20))
 
 
 def step_once():
@@ -121,7 +121,7 @@ c[1].button("⏭ Step", key="ct_step", on_click=ui.once("ct_click_step", step_on
 c[2].button("↺ Reset", key="ct_reset", on_click=ui.once("ct_click_reset", reset), width="stretch",
             help="Back to the initial weights of this seed.")
 with c[3]:
-    ui.kept_or(P, "speed", 10, st.select_slider, "Speed (mini-batches per frame)",
+    ui.kept_or(P, "speed", 20, st.select_slider, "Speed (mini-batches per frame)",
                options=[1, 2, 5, 10, 20, 50])
 playing = state["ct_playing"]
 st.caption(" → ".join(f"{name}: {shape}" for name, shape in T.shapes(data.size, c1, c2)) +
@@ -218,11 +218,11 @@ x_in, true = None, None
 if mode == "draw":
     d1, d2 = st.columns([1, 2])
     with d1:
+        st.caption("Draw one digit, big and centred (like the training images); its toolbar (hover "
+                   "over the canvas) undoes or clears.")
         drawn = st_canvas(stroke_width=18, stroke_color="#ffffff", background_color="#000000",
                           width=224, height=224, drawing_mode="freedraw", return_image_data=True,
                           key="ct_canvas")
-        st.caption("Draw one digit, big and centred (like the training images). The canvas's "
-                   "toolbar clears it.")
     img = getattr(drawn, "image_data", None) if drawn is not None else None
     if img is not None and np.asarray(img)[..., :3].max() > 0:
         from PIL import Image

@@ -48,6 +48,12 @@ with right:
     show = ui.kept_or(P, "show", "stretch", o2.radio, "Show the output", options=["stretch", "clip"],
                       format_func={"stretch": "Stretched min → max", "clip": "Clipped to 0–1"}.get,
                       horizontal=True)
+    p1, p2, p3 = st.columns(3)     # drawn before any stop: their values survive a missing image
+    side = ui.kept_or(P, "patch", 6, p1.slider, "Window demo: patch size", min_value=4, max_value=9)
+    cy = ui.kept_or(P, "patch_y", 50, p2.slider, "Patch centre: % from the top", min_value=0,
+                    max_value=100)
+    cx = ui.kept_or(P, "patch_x", 50, p3.slider, "Patch centre: % from the left", min_value=0,
+                    max_value=100)
 
 if clean is None:
     st.stop()
@@ -78,11 +84,6 @@ if problem:
 # ---- the sliding window, step by step on a small patch ------------------------------------
 st.subheader("Slide the window: every multiply-accumulate")
 gx = x.mean(axis=0)
-p1, p2, p3 = st.columns(3)
-side = ui.kept_or(P, "patch", 6, p1.slider, "Patch size", min_value=4, max_value=9)
-cy = ui.kept_or(P, "patch_y", 50, p2.slider, "Patch centre: % from the top", min_value=0, max_value=100)
-cx = ui.kept_or(P, "patch_x", 50, p3.slider, "Patch centre: % from the left", min_value=0,
-                max_value=100)
 top = int(np.clip(round(cy / 100 * (h - side)), 0, max(0, h - side)))
 lft = int(np.clip(round(cx / 100 * (w - side)), 0, max(0, w - side)))
 patch = gx[top:top + side, lft:lft + side]

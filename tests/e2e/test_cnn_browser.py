@@ -1,0 +1,108 @@
+"""The CNN pages in a real headless Chromium: upload a photo into the convolution lab, train
+the small CNN live, draw a digit on the canvas and look inside a pretrained CNN (random-init
+weights under torchvision's file names in a temp $TORCH_HOME). Screenshots go to artifacts/."""
+from __future__ import annotations
+
+import re
+import tempfile
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.vision_weights import shared_torch_home
+
+from .server import ROOT, app_server, wait_idle
+from .test_vision_browser import no_exception, photo_png
+
+ARTIFACTS = ROOT / "artifacts"
+TIMEOUT = 60_000
+
+
+@pytest.fixture(scope="module")
+def cnn_url():
+    ARTIFACTS.mkdir(exist_ok=True)
+    env = {"TORCH_HOME": str(shared_torch_home(("resnet18", "mobilenet_v3_large"), name="cnn")),
+           "PLAYGROUND_OFFLINE": "1", "PLAYGROUND_DATA": tempfile.mkdtemp(prefix="dlp-data-")}
+    with app_server(env=env) as url:
+        yield url
+
+
+@pytest.fixture
+def tall_page(chromium):
+    ctx = chromium.new_context(viewport={"width": 1400, "height": 2600})
+    pg = ctx.new_page()
+    yield pg
+    ctx.close()
+
+
+def open_page(page: Page, url: str, heading: str):
+    page.goto(url)
+    expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=TIMEOUT)
+    wait_idle(page, TIMEOUT)
+
+
+def upload(page: Page, name: str = "my_house.png"):
+    page.locator('[data-testid="stRadio"]').first.get_by_text("Upload").click()
+    wait_idle(page, TIMEOUT)
+    page.locator('input[type="file"]').first.set_input_files(
+        {"name": name, "mimeType": "image/png", "buffer": photo_png()})
+    expect(page.get_by_text(f"{name} · 640×480")).to_be_visible(timeout=TIMEOUT)
+    wait_idle(page, TIMEOUT)
+
+
+def test_convolution_lab_with_an_uploaded_photo(tall_page: Page, cnn_url):
+    page = tall_page
+    open_page(page, cnn_url + "/convolution", "Convolution lab")
+    upload(page)
+    expect(page.get_by_text("Output: 254×190")).to_be_visible(timeout=TIMEOUT)   # 256×192 → 3×3
+    expect(page.get_by_text("⌊253 / 1⌋ + 1 = 254").first).to_be_visible()
+    page.get_by_role("button", name="Next ▶").click()
+    expect(page.get_by_text("Position 2 of 16")).to_be_visible(timeout=TIMEOUT)
+    wait_idle(page, TIMEOUT)
+    no_exception(page)
+    assert page.locator(".js-plotly-plot").count() >= 7
+    page.screenshot(path=str(ARTIFACTS / "cnn_convolution_lab.png"), full_page=True)
+
+
+def test_train_live_then_draw_a_digit(tall_page: Page, cnn_url):
+    page = tall_page
+    open_page(page, cnn_url + "/cnn_train", "Train a CNN")
+    page.get_by_role("button", name="▶ Play").click()
+    expect(page.get_by_text(re.compile(r"Step \d{2,}"))).to_be_visible(timeout=TIMEOUT)
+    page.wait_for_timeout(3000)
+    page.get_by_role("button", name="⏸ Pause").click()
+    wait_idle(page, TIMEOUT)
+    no_exception(page)
+    status = page.get_by_text(re.compile(r"^Step [\d,]+ \(epoch")).inner_text()
+    steps = int(re.search(r"Step ([\d,]+)", status).group(1).replace(",", ""))
+    assert steps >= 20, status
+    page.wait_for_timeout(1000)
+    assert page.get_by_text(re.compile(r"^Step [\d,]+ \(epoch")).inner_text() == status   # paused
+    canvas = [c for c in page.locator("canvas").all() if (c.bounding_box() or {}).get("width") == 224]
+    assert canvas, "the drawing canvas is missing"
+    box = canvas[-1].bounding_box()
+    page.mouse.move(box["x"] + 112, box["y"] + 35)
+    page.mouse.down()
+    for t in range(1, 23):
+        page.mouse.move(box["x"] + 112, box["y"] + 35 + t * 7, steps=2)
+    page.mouse.up()
+    expect(page.get_by_text("Answer:")).to_have_count(2, timeout=TIMEOUT)   # test image + drawing
+    wait_idle(page, TIMEOUT)
+    no_exception(page)
+    page.screenshot(path=str(ARTIFACTS / "cnn_train_live_and_drawing.png"), full_page=True)
+    # the trained model survives a trip to another page
+    page.get_by_role("link", name="Convolution lab").first.click()
+    wait_idle(page, TIMEOUT)
+    page.get_by_role("link", name="Train a CNN").first.click()
+    expect(page.get_by_text(status)).to_be_visible(timeout=TIMEOUT)
+
+
+def test_inside_a_pretrained_cnn_with_an_uploaded_photo(tall_page: Page, cnn_url):
+    page = tall_page
+    open_page(page, cnn_url + "/cnn_inside", "Inside a pretrained CNN")
+    upload(page, "my_photo.png")
+    expect(page.get_by_text("All 64 filters of the first convolution")).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_text(re.compile("most active of 64 channels"))).to_be_visible()
+    no_exception(page)
+    assert page.locator(".js-plotly-plot").count() >= 2
+    page.screenshot(path=str(ARTIFACTS / "cnn_inside_resnet18.png"), full_page=True)
