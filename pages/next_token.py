@@ -5,7 +5,6 @@ import streamlit as st
 
 from playground import ui
 from playground.language.hub import ModelError
-from playground.language.models import REGISTRY
 from playground.language.tasks import InputError
 from playground.transformer import attention as A, figures as F, sampling as S
 

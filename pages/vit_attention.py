@@ -1,5 +1,4 @@
 """Attention on images: where a Vision Transformer's class token looks, per head and averaged."""
-import numpy as np
 import streamlit as st
 
 from playground import ui

@@ -13,11 +13,9 @@ from playwright.sync_api import Page, expect
 from tests import language_models as LMB
 from tests.vision_weights import shared_torch_home
 
-from .server import ROOT, app_server, wait_idle
-
-ARTIFACTS = ROOT / "artifacts"
-EXCEPTION = '[data-testid="stException"]'
-TIMEOUT = 60_000
+from .server import app_server, wait_idle
+from .test_language_browser import ARTIFACTS, TIMEOUT, open_page
+from .test_language_browser import assert_healthy as healthy
 
 
 @pytest.fixture(scope="module")
@@ -36,18 +34,6 @@ def tab(chromium):
     pg = ctx.new_page()
     yield pg
     ctx.close()
-
-
-def open_page(page: Page, url: str, path: str, heading: str):
-    page.goto(url + path)
-    expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=TIMEOUT)
-    wait_idle(page, TIMEOUT)
-    healthy(page)
-
-
-def healthy(page: Page):
-    exc = page.locator(EXCEPTION)
-    assert exc.count() == 0, "exception box:\n" + "\n".join(exc.all_inner_texts())
 
 
 def test_type_text_and_see_the_head_view(tab: Page, url):

@@ -1,31 +1,16 @@
 """AppTest: the four transformer pages, with tiny local models ($PLAYGROUND_HF_DIR), offline."""
 import time
 
-import pytest
 
-from playground.language import hub as H
 from playground.vision import models as VM
 from tests import language_models as LMB
+from tests.pages.test_language_page import offline, tiny  # noqa: F401 - fixtures
 from tests.vision_weights import shared_torch_home
 
 float32_torch = LMB.float32_fixture()
 
 ATT, NEXT, TINY, VIT = ("pages/attention.py", "pages/next_token.py", "pages/tiny_transformer.py",
                         "pages/vit_attention.py")
-
-
-@pytest.fixture
-def tiny(monkeypatch):
-    root, folders = LMB.shared()
-    monkeypatch.setenv("PLAYGROUND_OFFLINE", "1")
-    monkeypatch.setenv(H.MODELS_DIR_ENV, str(root))
-    return folders
-
-
-@pytest.fixture
-def offline(monkeypatch):
-    monkeypatch.setenv("PLAYGROUND_OFFLINE", "1")
-    monkeypatch.delenv(H.MODELS_DIR_ENV, raising=False)
 
 
 def test_offline_says_so_quickly_and_points_to_a_folder(open_page, offline):
