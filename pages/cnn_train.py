@@ -100,7 +100,7 @@ def set_playing(on: bool):
 
 
 def speed() -> int:
-    return int(ui.stored(P).get("speed", 20))
+    return int(ui.stored(P).get("speed", 50))
 
 
 def step_once():
@@ -121,8 +121,8 @@ c[1].button("⏭ Step", key="ct_step", on_click=ui.once("ct_click_step", step_on
 c[2].button("↺ Reset", key="ct_reset", on_click=ui.once("ct_click_reset", reset), width="stretch",
             help="Back to the initial weights of this seed.")
 with c[3]:
-    ui.kept_or(P, "speed", 20, st.select_slider, "Speed (mini-batches per frame)",
-               options=[1, 2, 5, 10, 20, 50])
+    ui.kept_or(P, "speed", 50, st.select_slider, "Speed (mini-batches per frame)",
+               options=[1, 2, 5, 10, 20, 50, 100, 200])
 playing = state["ct_playing"]
 st.caption(" → ".join(f"{name}: {shape}" for name, shape in T.shapes(data.size, c1, c2)) +
            f" · {sum(p.numel() for p in run.model.parameters()):,} parameters · "

@@ -100,11 +100,12 @@ def number_grid(z: np.ndarray, title: str = "", diverging_scale: bool = True, di
                 boxes: list | None = None, height: int = 260) -> dict:
     """A small matrix as a heatmap with its numbers written in the cells; ``boxes`` =
     [(row, col, colour)] outlines cells (the window's taps, the current output cell)."""
-    z = np.asarray(z, dtype=float)          # NaN cells (not computed yet) stay blank
+    z = np.asarray(z, dtype=float)          # NaN cells (not computed yet): 0's colour, no number
     fin = z[np.isfinite(z)]
     top = float(np.abs(fin).max(initial=0)) or 1.0
-    cells = [[float(v) if np.isfinite(v) else None for v in row] for row in z]
+    cells = np.where(np.isfinite(z), z, 0.0).tolist()   # plotly drops all-empty rows/columns
     trace = {"type": "heatmap", "z": cells, "text": _cells(z, digits),
+             "x": list(range(z.shape[1])), "y": list(range(z.shape[0])),
              "texttemplate": "%{text}", "showscale": False, "xgap": 1, "ygap": 1,
              "hovertemplate": "row %{y}, column %{x}: %{z:.4g}<extra></extra>"}
     if diverging_scale:
@@ -117,9 +118,10 @@ def number_grid(z: np.ndarray, title: str = "", diverging_scale: bool = True, di
     return {"data": [trace], "layout": {
         "title": {"text": title, "font": {"size": 13}}, "height": height, "shapes": shapes,
         "margin": {"l": 10, "r": 10, "t": 34 if title else 6, "b": 10},
-        "xaxis": {"visible": False, "fixedrange": True, "range": [-0.5, z.shape[1] - 0.5]},
-        "yaxis": {"visible": False, "range": [z.shape[0] - 0.5, -0.5], "scaleanchor": "x",
-                  "fixedrange": True}}}
+        "xaxis": {"visible": False, "fixedrange": True, "autorange": False,
+                  "range": [-0.5, z.shape[1] - 0.5]},
+        "yaxis": {"visible": False, "autorange": False, "range": [z.shape[0] - 0.5, -0.5],
+                  "scaleanchor": "x", "fixedrange": True}}}
 
 
 def window_boxes(step, k: int, dilation: int, color: str = RED) -> list:

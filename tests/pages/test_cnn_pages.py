@@ -99,12 +99,14 @@ def step_of(at) -> int:
 def test_train_a_cnn_step_reset_persist_and_try(open_page, offline):
     at = open_page(TRAIN)
     assert step_of(at) == 0 and at.get("plotly_chart")
+    at.button(key="ct_step").click().run()                     # one chunk: 50 mini-batches
+    at.select_slider(key="ct_speed").set_value(5).run()
     at.button(key="ct_step").click().run()
-    at.button(key="ct_step").click().run()
-    assert step_of(at) == 20 and not at.exception
+    assert step_of(at) == 55 and not at.exception
     at.switch_page("pages/home.py").run()
     at.switch_page(TRAIN).run()
-    assert step_of(at) == 20                                     # the run survived the page switch
+    assert step_of(at) == 55                                     # the run survived the page switch
+    assert at.select_slider(key="ct_speed").value == 5          # and so did the settings
     at.button(key="ct_reset").click().run()
     assert step_of(at) == 0
     at.button(key="ct_step").click().run()
