@@ -189,8 +189,8 @@ def show_maps(x, true: int | None, key: str):
     a.image(R.data_uri(R.png_bytes(G.enlarge(G.to_uint8(maps["input"])[0], 140))), width="stretch",
             caption="What the network sees" + (f" (true: {data.classes[true]})" if true is not None
                                                else ""))
-    ui.plotly(b, VF.topk_bar(G.probs_rows(probs, data.classes), f"Answer: {data.classes[order[0]]}",
-                             highlight=true, height=220),
+    ui.plotly(b, VF.topk_bar(G.probs_rows(probs, data.classes, k=len(probs)),
+                             f"Answer: {data.classes[order[0]]}", highlight=true, height=300),
               key=f"{key}_probs")
     cols = st.columns(len(T.STAGES))
     for col, stage in zip(cols, T.STAGES):

@@ -40,19 +40,10 @@ class SmallCNN(nn.Module):
         self.fc = nn.Linear(c2 * (size // 4) ** 2, n_classes)
 
     def forward(self, x: torch.Tensor, keep: bool = False):
-        maps = {}
-        h = self.conv1(x)
-        maps["conv1"] = h
-        h = F.relu(h)
-        maps["relu1"] = h
-        h = F.max_pool2d(h, 2)
-        maps["pool1"] = h
-        h = self.conv2(h)
-        maps["conv2"] = h
-        h = F.relu(h)
-        maps["relu2"] = h
-        h = F.max_pool2d(h, 2)
-        maps["pool2"] = h
+        maps, h = {}, x
+        pool = lambda t: F.max_pool2d(t, 2)  # noqa: E731
+        for name, fn in zip(STAGES, (self.conv1, F.relu, pool, self.conv2, F.relu, pool)):
+            h = maps[name] = fn(h)
         logits = self.fc(h.flatten(1))
         return (logits, maps) if keep else logits
 

@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from playground.vision import models as M
+from tests.unit.test_cnn_digits import write_raw
 from tests.vision_weights import shared_torch_home
 
 CONV, TRAIN, INSIDE = "pages/convolution.py", "pages/cnn_train.py", "pages/cnn_inside.py"
@@ -131,6 +132,32 @@ def test_mnist_offline_explains_and_falls_back(open_page, offline):
     text = " ".join(i.value for i in at.info)
     assert "cannot reach it right now" in text and "MNIST/raw" in text
     assert step_of(at) == 0 and "8×8" in " ".join(c.value for c in at.caption) and not at.exception
+
+
+def test_mnist_download_with_progress_then_training(open_page, offline, monkeypatch, tmp_path):
+    from playground.cnn import digits as D
+
+    calls = []
+
+    def fake_download(key, progress, root=None):
+        raw = write_raw(D.data_root(), key, n_train=40, n_test=20)
+        for done in (1_000, 6_000, 11_600):
+            progress(done, 11_600, "train-images-idx3-ubyte.gz")
+        calls.append(key)
+        return raw
+
+    monkeypatch.setattr(D, "can_download", lambda key: True)
+    monkeypatch.setattr(D, "download", fake_download)
+    at = open_page(TRAIN)
+    at.selectbox(key="ct_data").select("mnist").run()
+    assert calls == ["mnist"] and not at.exception
+    caps = " ".join(c.value for c in at.caption)
+    assert "40 training and 20 test images (28×28)" in caps and "Max-pool 2: 16 × 7 × 7" in caps
+    at.button(key="ct_step").click().run()
+    assert step_of(at) == 50 and not at.exception
+    at.selectbox(key="ct_data").select("digits8").run()
+    at.selectbox(key="ct_data").select("mnist").run()
+    assert calls == ["mnist"]                                    # downloaded once
 
 
 def test_inside_a_pretrained_cnn(open_page, cnn_home):
