@@ -7,6 +7,11 @@ with a BERT-sized WordPiece tokenizer, saved to a temp folder and loaded by the 
 head view heatmap and lines, the model view grid (144 thumbnails in one PNG), mean / rollout,
 one token layer by layer, each turned into the JSON Streamlit sends (``plotly.io.to_json``).
 Prints JSON; medians of ``--repeats`` runs. ``python benchmarks/attention.py``
+
+``--browser`` also measures the page itself in headless Chromium: a full-size random-init
+BERT folder as ``$PLAYGROUND_HF_DIR``, the model loaded by a first click, then the time from
+pressing "Show attention" until the head view's heatmap and lines are drawn and the script is
+idle, and from clicking the "Model view" tab until its 144 thumbnails are drawn.
 """
 from __future__ import annotations
 
@@ -27,7 +32,10 @@ def main():
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--tokens", type=int, default=64)
     ap.add_argument("--threads", type=int, default=1, help="torch threads (the app: 1 per session)")
+    ap.add_argument("--browser", action="store_true", help="also time the page in headless Chromium")
     args = ap.parse_args()
+    if args.browser:
+        print(json.dumps(browser_times(args.tokens, args.repeats), indent=1))
 
     import plotly.graph_objects as go
     import plotly.io as pio
@@ -96,6 +104,53 @@ def main():
         "figure_json_kb": [round(s / 1000, 1) for s in sizes],
         "goal_seconds": 2.0,
     }, indent=1))
+
+
+def browser_times(tokens: int, repeats: int) -> dict:
+    import re
+
+    from tests import language_models as LMB
+    from tests.e2e.server import app_server, browser, wait_idle
+
+    text = " ".join(LMB.WORDS[i % len(LMB.WORDS)] for i in range(tokens - 2))
+    with tempfile.TemporaryDirectory() as root:
+        LMB.write(Path(root), ["bert"], full=True)
+        with app_server(env={"PLAYGROUND_OFFLINE": "1", "PLAYGROUND_HF_DIR": root}) as url, \
+                browser() as b:
+            page = b.new_context(viewport={"width": 1400, "height": 2200}).new_page()
+            page.goto(url + "/attention")
+            page.get_by_role("heading", name="Attention in language models").wait_for(timeout=90_000)
+            wait_idle(page)
+            page.locator(".st-key-attn_text textarea").fill(text)
+            t0 = time.perf_counter()
+            page.locator(".st-key-attn_go button").click()
+            page.locator(".st-key-attn_heat .heatmaplayer").wait_for(timeout=120_000)
+            wait_idle(page, 120_000)
+            first = time.perf_counter() - t0
+            caption = page.get_by_text(re.compile(r"\d+ tokens · \d+ layers")).inner_text()
+            head, grid = [], []
+            for _ in range(repeats):
+                page.get_by_role("tab", name=re.compile("Head view")).click()
+                wait_idle(page)
+                page.locator(".st-key-attn_go button").click()
+                t0 = time.perf_counter()
+                page.wait_for_selector('[data-test-script-state="running"]', timeout=10_000)
+                page.wait_for_selector('[data-test-script-state="notRunning"]', timeout=60_000)
+                page.locator(".st-key-attn_heat .heatmaplayer").wait_for()
+                page.locator(".st-key-attn_lines .scatterlayer").wait_for()
+                head.append(time.perf_counter() - t0)
+                t0 = time.perf_counter()
+                page.get_by_role("tab", name=re.compile("Model view")).click()
+                page.locator(".st-key-attn_grid image").first.wait_for(state="attached", timeout=60_000)
+                page.wait_for_selector('[data-test-script-state="notRunning"]', timeout=60_000)
+                grid.append(time.perf_counter() - t0)
+    return {"browser": "headless Chromium", "page": caption,
+            "first_click_with_model_load_seconds": round(first, 2),
+            "show_attention_to_head_view_drawn_seconds": {"median": round(statistics.median(head), 3),
+                                                          "max": round(max(head), 3)},
+            "model_view_tab_to_thumbnails_drawn_seconds": {"median": round(statistics.median(grid), 3),
+                                                           "max": round(max(grid), 3)},
+            "note": "includes the model pass on this server (shared 2-core machine)"}
 
 
 if __name__ == "__main__":
