@@ -43,7 +43,7 @@ if go and usable:
     if lm is not None:
         try:
             with st.spinner("Running the model…"):
-                state["attn_out"] = (key, A.analyse(lm, text, pair if encoder else None))
+                state["attn_out"] = (key, A.analyse(lm, text, pair if encoder else None, compact=True))
         except (InputError, ModelError) as exc:
             state["attn_out"] = (key, str(exc))
 

@@ -63,7 +63,7 @@ if lm is None:
 res = state.get("next_res")
 if res is None or res.tokens.ids != ids:
     try:
-        res = state["next_res"] = A.analyse(lm, "", ids=ids)
+        res = state["next_res"] = A.analyse(lm, "", ids=ids, last_only=True)   # newest row only
     except (InputError, ModelError) as exc:
         st.info(str(exc))
         st.stop()
@@ -100,7 +100,7 @@ m[3].metric("Entropy (after settings)", f"{S.entropy(p):.2f} bits")
 
 left, right = st.columns(2)
 ui.plotly(left, F.next_token_bars(cands, "Top 10 next tokens"), key="next_bars")
-rows = A.attended_by_layer(res.attn, len(ids) - 1)
+rows = A.attended_by_layer(res.attn, 0)
 labels = res.tokens.labels()
 ui.plotly(right, F.token_by_layer(rows, labels, len(ids) - 1), key="next_attn")
 right.caption("Where the newest token looks in each layer (mean of the heads). Add tokens and "

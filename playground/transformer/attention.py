@@ -19,6 +19,9 @@ from ..language.tasks import InputError
 from ..vision.explain import rollout_matrix
 
 MAX_CHARS = 5000
+# At most this many tokens of a text are shown: the stored weights of one text grow with the
+# square of its length (12 × 12 × 512² in float16 = 75 MB per session); GPT-2 could read 1024.
+MAX_VIEW_TOKENS = 512
 
 
 @dataclass
@@ -54,9 +57,10 @@ class Attention:
     logits: np.ndarray | None  # next-token logits after the last token (decoders), else None
     n_tokens: int            # tokens of the input (without special tokens)
     n_kept: int
-    limit: int
+    limit: int               # tokens read here (special tokens included)
     causal: bool
     seconds: float
+    model_limit: int = 0     # what the model itself could read, when more than ``limit``
 
     @property
     def n_dropped(self) -> int:
@@ -73,8 +77,11 @@ class Attention:
     def notice(self) -> str | None:
         if not self.n_dropped:
             return None
-        return (f"Your text has {self.n_tokens:,} tokens; the model reads at most {self.limit:,} "
-                f"(special tokens included), so the last {self.n_dropped:,} tokens were cut off.")
+        who = (f"this page shows at most {self.limit:,} (the model itself reads up to "
+               f"{self.model_limit:,})" if self.model_limit > self.limit else
+               f"the model reads at most {self.limit:,}")
+        return (f"Your text has {self.n_tokens:,} tokens; {who} (special tokens included), so "
+                f"the last {self.n_dropped:,} tokens were cut off.")
 
 
 def token_limit(lm: LoadedLM) -> int:
@@ -124,10 +131,13 @@ def from_ids(tok, ids: list[int]) -> Tokens:
 
 
 def analyse(lm: LoadedLM, text: str, pair: str | None = None, ids: list[int] | None = None,
-            reserve: int = 0) -> Attention:
-    """Every layer's attention for ``text`` (and ``pair``, as segment B, for encoders), or for
-    the token ``ids`` as given (decoders generating one token at a time). ``reserve`` keeps
-    room for that many generated tokens below the model's limit."""
+            reserve: int = 0, last_only: bool = False, compact: bool = False) -> Attention:
+    """Every layer's attention for ``text`` (and ``pair``, as segment B, for encoders), cut to
+    :data:`MAX_VIEW_TOKENS`, or for the token ``ids`` as given (decoders generating one token
+    at a time, up to the model's limit). ``reserve`` keeps room for that many generated tokens.
+    ``last_only`` keeps only the last token's row of attention (layers, heads, 1, T);
+    ``compact`` stores the weights as float16 (half the memory in a session)."""
+    opts = (last_only, compact)
 
     if ids is not None:
         limit = token_limit(lm)
@@ -139,13 +149,14 @@ def analyse(lm: LoadedLM, text: str, pair: str | None = None, ids: list[int] | N
         with lm.lock, torch.inference_mode():
             tokens = from_ids(lm.tokenizer, ids)
             out = lm.model(input_ids=torch.tensor([ids]), output_attentions=True)
-        return _result(lm, out, tokens, len(ids), len(ids), limit, t0)
+        return _result(lm, out, tokens, len(ids), len(ids), limit, t0, *opts)
     if len(text or "") > MAX_CHARS or len(pair or "") > MAX_CHARS:
         raise InputError(f"Use at most {MAX_CHARS:,} characters.")
     causal = lm.spec.task == "causal-lm"
     if causal and (pair or "").strip():
         raise InputError("Sentence pairs are for encoders such as BERT; a decoder reads one text.")
-    limit = max(token_limit(lm) - reserve, 4)
+    model_limit = token_limit(lm)
+    limit = max(min(model_limit, MAX_VIEW_TOKENS) - reserve, 4)
     t0 = time.perf_counter()
     with lm.lock, torch.inference_mode():
         enc, tokens, n_total, n_kept = encode(lm.tokenizer, text, pair, limit)
@@ -154,14 +165,18 @@ def analyse(lm: LoadedLM, text: str, pair: str | None = None, ids: list[int] | N
         if "token_type_ids" in enc and getattr(lm.model.config, "type_vocab_size", 0) > 1:
             inputs["token_type_ids"] = torch.tensor([enc["token_type_ids"]])
         out = lm.model(**inputs, output_attentions=True)
-    return _result(lm, out, tokens, n_total, n_kept, limit, t0)
+    res = _result(lm, out, tokens, n_total, n_kept, limit, t0, *opts)
+    res.model_limit = model_limit - reserve
+    return res
 
 
-def _result(lm: LoadedLM, out, tokens: Tokens, n_total: int, n_kept: int, limit: int, t0: float):
+def _result(lm: LoadedLM, out, tokens: Tokens, n_total: int, n_kept: int, limit: int, t0: float,
+            last_only: bool = False, compact: bool = False):
     causal = lm.spec.task == "causal-lm"
     if not out.attentions or out.attentions[0] is None:
         raise InputError("This model did not return attention weights.")
-    attn = torch.stack([a[0] for a in out.attentions]).float().numpy()
+    attn = torch.stack([a[0, :, -1:] if last_only else a[0] for a in out.attentions])
+    attn = attn.to(torch.float16 if compact else torch.float32).numpy()
     logits = out.logits[0, -1].float().numpy() if causal and hasattr(out, "logits") else None
     return Attention(tokens, attn, logits, n_total, n_kept, limit, causal, time.perf_counter() - t0)
 

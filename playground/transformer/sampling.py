@@ -92,8 +92,9 @@ def start(lm: LoadedLM, prompt: str) -> list[int]:
 
 def step(lm: LoadedLM, ids: list[int], temperature: float, top_k: int, top_p: float, greedy: bool,
          rng: np.random.Generator) -> tuple[Attention, np.ndarray, int]:
-    """Run the decoder on the token ``ids``: (its attention and next-token logits, the reshaped
+    """Run the decoder on the token ``ids``: (the newest token's attention (layers, heads, 1, T)
+    and the next-token logits, the reshaped
     distribution, the chosen next token id). Append the id to generate one more token."""
-    res = analyse(lm, "", ids=ids)
+    res = analyse(lm, "", ids=ids, last_only=True)
     p = reshape(res.logits, temperature, top_k, top_p)
     return res, p, choose(p, greedy, rng)

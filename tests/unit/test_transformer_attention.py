@@ -45,8 +45,9 @@ def test_long_text_is_cut_with_a_notice(lms):
     res = A.analyse(lms["bert"], "great fun. " * 300)            # 900 tokens
     assert len(res.tokens) == 512 and res.n_tokens == 900 and res.n_dropped == 900 - 510
     assert "390 tokens were cut off" in res.notice() and "at most 512" in res.notice()
-    gpt = A.analyse(lms["distilgpt2"], "great fun. " * 400)
-    assert len(gpt.tokens) == 1024 and gpt.n_dropped == gpt.n_tokens - 1024 > 0
+    gpt = A.analyse(lms["distilgpt2"], "great fun. " * 400)      # GPT-2 reads 1024; shown: 512
+    assert len(gpt.tokens) == A.MAX_VIEW_TOKENS == 512 and gpt.n_dropped == gpt.n_tokens - 512 > 0
+    assert "shows at most 512 (the model itself reads up to 1,024)" in gpt.notice()
 
 
 def test_emoji_accents_and_other_scripts(lms):
@@ -72,6 +73,17 @@ def test_sentence_pair_gets_segments(lms):
     assert set(one.tokens.segments) == {0}
     with pytest.raises(InputError, match="pairs"):
         A.analyse(lms["distilgpt2"], "a", "b")
+
+
+def test_compact_and_last_row_only(lms):
+    full = A.analyse(lms["distilgpt2"], "the cat sat on the mat.")
+    small = A.analyse(lms["distilgpt2"], "the cat sat on the mat.", compact=True)
+    assert small.attn.dtype == np.float16 and full.attn.dtype == np.float32
+    np.testing.assert_allclose(small.attn, full.attn, atol=1e-3)
+    last = A.analyse(lms["distilgpt2"], "", ids=full.tokens.ids, last_only=True)
+    assert last.attn.shape == full.attn.shape[:2] + (1, len(full.tokens))
+    np.testing.assert_allclose(last.attn[:, :, 0], full.attn[:, :, -1], atol=1e-6)
+    np.testing.assert_allclose(last.logits, full.logits, atol=1e-5)
 
 
 def test_empty_text_asks_for_text(lms):

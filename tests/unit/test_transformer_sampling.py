@@ -51,6 +51,7 @@ def test_generate_one_token_at_a_time_with_a_tiny_gpt2():
         res, p, tid = S.step(lm, ids, 0.7, 5, 0.9, False, rng)
         assert res.tokens.ids == ids and (p > 0).sum() <= 5 and p[tid] > 0
         assert res.attn.shape[-1] == len(ids)
+        assert res.attn.shape[2] == 1                               # the newest token's row
         np.testing.assert_allclose(res.attn[:, :, -1].sum(-1), 1, atol=1e-5)
         seen.append(res.attn[:, :, -1])
         ids = ids + [tid]
@@ -61,4 +62,4 @@ def test_generate_one_token_at_a_time_with_a_tiny_gpt2():
     assert [x.p_model for x in c] == sorted([x.p_model for x in c], reverse=True)
     assert c[0].token_id == int(np.argmax(res.logits))
     long = S.start(lm, "great fun. " * 400)
-    assert len(long) == A.token_limit(lm) - S.MAX_NEW_TOKENS
+    assert len(long) == A.MAX_VIEW_TOKENS - S.MAX_NEW_TOKENS
