@@ -169,3 +169,7 @@ if t_tok.open:
                        "several byte tokens."))
         st.dataframe(tokens.rows(), hide_index=True, key="attn_tokens_table",
                      column_config={"text": "your text", "token": "token (tokenizer's spelling)"})
+
+lm = ui.hf_model(key)            # shared and already in memory: the cost panel of this model
+if lm is not None:
+    ui.hf_cost(P, lm)

@@ -46,7 +46,7 @@ if go and usable:
     if lm is not None:
         try:
             state["next_ids"] = S.start(lm, prompt)
-            state["next_history"] = []
+            state["next_history"], state["next_rows"] = [], {}
             state["next_rng"] = np.random.default_rng(0)
             state.pop("next_res", None)
         except (InputError, ModelError) as exc:
@@ -105,8 +105,13 @@ labels = res.tokens.labels()
 ui.plotly(right, F.token_by_layer(rows, labels, len(ids) - 1), key="next_attn")
 right.caption("Where the newest token looks in each layer (mean of the heads). Add tokens and "
               "watch the row move.")
+steps = state.setdefault("next_rows", {})
+steps[len(ids)] = rows.astype("float16")        # one small row per layer and generated token
 hist = state.get("next_history", [])
 if hist:
+    layer = st.slider("Layer", 0, res.layers - 1, res.layers - 1, key="next_layer")
+    ui.plotly(st, F.newest_by_step(steps, labels, layer), key="next_steps")
     st.dataframe([{"step": i + 1, "token": t, "probability used": f"{q:.1%}",
                    "model probability": f"{pm:.1%}"} for i, (t, q, pm) in enumerate(hist)],
                  hide_index=True, key="next_table")
+ui.hf_cost(P, lm)

@@ -182,6 +182,29 @@ def token_by_layer(rows: np.ndarray, labels: list[str], token: int, k: int = 3) 
                        "plot_bgcolor": "white"}}
 
 
+def newest_by_step(rows_by_len: dict, labels: list[str], layer: int) -> dict:
+    """One row per generation step: where the newest token looked in ``layer`` (heads' mean).
+    ``rows_by_len``: {number of tokens: (layers, that many) weights}; later columns are empty."""
+    lens = sorted(n for n in rows_by_len if n <= len(labels))
+    z = np.full((len(lens), len(labels)), np.nan, dtype=np.float32)
+    for r, n in enumerate(lens):
+        z[r, :n] = np.asarray(rows_by_len[n], dtype=np.float32)[layer]
+    ticks = [f"#{n - 1} {labels[n - 1]}" for n in lens]
+    return {"data": [{"type": "heatmap", "z": [[None if np.isnan(v) else round(float(v), 4) for v in row]
+                                               for row in z],
+                      "colorscale": SCALE, "zmin": 0, "zmax": 1, "colorbar": {"thickness": 10},
+                      "hovertemplate": "newest #%{y} → #%{x}: %{z:.3f}<extra></extra>",
+                      "y": [n - 1 for n in lens]}],
+            "layout": {"height": 160 + 24 * len(lens), "margin": {**_M, "t": 90},
+                       "title": {"text": f"The newest token's attention, step by step (layer {layer})",
+                                 "y": 0.99},
+                       "xaxis": _axis(labels, "x"),
+                       "yaxis": {"autorange": "reversed", "tickmode": "array",
+                                 "tickvals": [n - 1 for n in lens], "ticktext": ticks,
+                                 "automargin": True},
+                       "plot_bgcolor": "#f4f4f4"}}
+
+
 def next_token_bars(cands, title: str) -> dict:
     """The model's own probabilities (grey) and after temperature / top-k / top-p (blue)."""
     labels = [f"{c.text!r}"[1:-1].replace(" ", "·") or "∅" for c in cands][::-1]

@@ -89,6 +89,8 @@ def test_next_token_page_generates(open_page, tiny):
     at.button(key="next_add").click().run()
     at.button(key="next_add").click().run()
     assert len(at.session_state["next_ids"]) == n0 + 2 and len(at.dataframe[0].value) == 2
+    assert sorted(at.session_state["next_rows"]) == [n0, n0 + 1, n0 + 2]      # one row per step
+    assert at.slider(key="next_layer").value == 1
     assert not at.exception
     at.slider(key="next_temperature").set_value(0.0).run()
     assert [m.value for m in at.metric if m.label == "Entropy (after settings)"] == ["0.00 bits"]

@@ -135,3 +135,12 @@ def test_figures(lms):
     assert n_links == len(labels) ** 2
     tb = F.token_by_layer(A.attended_by_layer(res.attn, 2), labels, 2)
     assert sum(bool(t) for t in tb["data"][0]["text"][0]) == 3
+
+
+def test_newest_token_history_figure():
+    labels = ["a", "b", "c", "d"]
+    steps = {2: np.array([[0.5, 0.5], [0.2, 0.8]]), 3: np.array([[0.1, 0.2, 0.7], [0.3, 0.3, 0.4]])}
+    fig = F.newest_by_step(steps, labels, layer=1)
+    z = fig["data"][0]["z"]
+    assert z == [[0.2, 0.8, None, None], [0.3, 0.3, 0.4, None]]
+    assert fig["layout"]["yaxis"]["ticktext"] == ["#1 b", "#2 c"]
