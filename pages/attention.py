@@ -167,6 +167,9 @@ if t_tok.open:
                        "vocabulary does not know." if encoder else
                        "`Ġ` marks a leading space; an emoji or a non-Latin character can take "
                        "several byte tokens."))
+        ui.plotly(st, F.token_strip(tokens), key="attn_strip")
+        st.caption("Each chip is one token (hover it for the tokenizer's spelling and the id); "
+                   "grey = special tokens" + (", orange = sentence B." if 1 in tokens.segments else "."))
         st.dataframe(tokens.rows(), hide_index=True, key="attn_tokens_table",
                      column_config={"text": "your text", "token": "token (tokenizer's spelling)"})
 

@@ -205,6 +205,36 @@ def newest_by_step(rows_by_len: dict, labels: list[str], layer: int) -> dict:
                        "plot_bgcolor": "#f4f4f4"}}
 
 
+def token_strip(tokens, width: int = 90) -> dict:
+    """The text as coloured token chips, wrapped like a paragraph: alternating shades per token,
+    orange for segment B, grey for special tokens; hover shows the piece and its id."""
+    x = y = 0
+    xs, ys, shapes = [], [], []
+    for i, lab in enumerate(tokens.labels()):
+        w = len(lab) + 1.5
+        if x + w > width and x > 0:
+            x, y = 0, y + 1
+        if tokens.special[i]:
+            color = "#d9d9d9"
+        elif tokens.segments[i]:
+            color = ["#fdd9b5", "#fbb982"][i % 2]
+        else:
+            color = ["#cfe3f3", "#a6cde8"][i % 2]
+        shapes.append({"type": "rect", "x0": x, "x1": x + w - 0.3, "y0": y - 0.4, "y1": y + 0.4,
+                       "fillcolor": color, "line": {"width": 0}, "layer": "below"})
+        xs.append(x + (w - 0.3) / 2)
+        ys.append(y)
+        x += w
+    hover = [f"#{i} {p!r} → id {t}" for i, (p, t) in enumerate(zip(tokens.pieces, tokens.ids))]
+    return {"data": [{"type": "scatter", "mode": "text", "x": xs, "y": ys, "text": tokens.labels(),
+                      "customdata": hover, "hovertemplate": "%{customdata}<extra></extra>",
+                      "textfont": {"size": 13, "family": "monospace"}, "showlegend": False}],
+            "layout": {"height": 40 + 30 * (y + 1), "margin": {"l": 5, "r": 5, "t": 5, "b": 5},
+                       "shapes": shapes, "plot_bgcolor": "white",
+                       "xaxis": {"visible": False, "range": [-0.5, width + 0.5], "fixedrange": True},
+                       "yaxis": {"visible": False, "range": [y + 0.6, -0.6], "fixedrange": True}}}
+
+
 def next_token_bars(cands, title: str) -> dict:
     """The model's own probabilities (grey) and after temperature / top-k / top-p (blue)."""
     labels = [f"{c.text!r}"[1:-1].replace(" ", "·") or "∅" for c in cands][::-1]
@@ -219,7 +249,7 @@ def next_token_bars(cands, title: str) -> dict:
          "textposition": "outside", "hovertemplate": "%{x:.2%}<extra>sampled from</extra>"}],
         "layout": {"barmode": "group", "height": 110 + 34 * len(labels), "title": {"text": title},
                    "margin": {**_M, "r": 40}, "legend": {"orientation": "h", "y": -0.08},
-                   "xaxis": {"tickformat": ".1%", "range": [0, min(1.12, 0.02 + 1.25 * max(
+                   "xaxis": {"tickformat": ".1%", "range": [0, min(1.12, 0.002 + 1.3 * max(
                        [c.p for c in cands] + [c.p_model for c in cands] + [0.01]))]},
                    "yaxis": {"tickvals": y, "ticktext": labels, "automargin": True},
                    "plot_bgcolor": "white"}}

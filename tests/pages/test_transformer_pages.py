@@ -50,6 +50,8 @@ def test_attention_page_every_view(open_page, tiny):
     at.run()
     at.radio(key="attn_avg_kind").set_value("rollout").run()
     assert any("Rollout" in c.value for c in at.caption) and not at.exception
+    at.button(key="attn_cost_bert").click().run()                  # what the model costs
+    assert {"Parameters", "MACs per input"} <= {m.label for m in at.metric} and not at.exception
 
 
 def test_attention_page_pair_truncation_and_empty(open_page, tiny):

@@ -144,3 +144,15 @@ def test_newest_token_history_figure():
     z = fig["data"][0]["z"]
     assert z == [[0.2, 0.8, None, None], [0.3, 0.3, 0.4, None]]
     assert fig["layout"]["yaxis"]["ticktext"] == ["#1 b", "#2 c"]
+
+
+def test_token_strip_wraps_and_colours_segments(lms):
+    res = A.analyse(lms["bert"], "the cat sat on the mat. " * 6, "it was happy.")
+    fig = F.token_strip(res.tokens, width=40)
+    shapes = fig["layout"]["shapes"]
+    assert len(shapes) == len(res.tokens) == len(fig["data"][0]["text"])
+    assert max(s["x1"] for s in shapes) <= 40 and len({s["y0"] for s in shapes}) > 3   # wrapped
+    seg_b = [s["fillcolor"] for s, g, sp in zip(shapes, res.tokens.segments, res.tokens.special)
+             if g == 1 and not sp]
+    assert seg_b and all(c in ("#fdd9b5", "#fbb982") for c in seg_b)
+    assert shapes[0]["fillcolor"] == "#d9d9d9"                  # [CLS]
