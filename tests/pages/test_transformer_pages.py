@@ -27,6 +27,30 @@ def test_offline_says_so_quickly_and_points_to_a_folder(open_page, offline):
     assert at.session_state["tiny_run"].steps == 2 and not at.exception
 
 
+def test_unreachable_hub_is_reported_within_five_seconds(open_page, monkeypatch):
+    """No offline switch: the real network probe, of a hub address where nobody listens."""
+    import socket
+
+    from playground import netcheck
+    from playground.language import hub as H
+
+    for env in (*H.OFFLINE_ENVS, H.MODELS_DIR_ENV, "https_proxy", "HTTPS_PROXY"):
+        monkeypatch.delenv(env, raising=False)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = sock.getsockname()[1]
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{dead}")
+    netcheck.forget()
+    at = open_page("pages/home.py")
+    t0 = time.perf_counter()
+    at.switch_page(ATT).run()
+    took = time.perf_counter() - t0
+    assert took < 5 and not at.exception
+    assert any("cannot reach 127.0.0.1" in w.value and "local model folder" in w.value
+               for w in at.warning)
+    netcheck.forget()
+
+
 def test_attention_page_every_view(open_page, tiny):
     at = open_page(ATT)
     assert not at.warning
