@@ -21,7 +21,7 @@ TIMEOUT = 60_000
 @pytest.fixture(scope="module")
 def cnn_url():
     ARTIFACTS.mkdir(exist_ok=True)
-    env = {"TORCH_HOME": str(shared_torch_home(("resnet18", "mobilenet_v3_large"), name="cnn")),
+    env = {"TORCH_HOME": str(shared_torch_home(("resnet18", "mobilenet_v3_large"), name="models")),
            "PLAYGROUND_OFFLINE": "1", "PLAYGROUND_DATA": tempfile.mkdtemp(prefix="dlp-data-")}
     with app_server(env=env) as url:
         yield url
@@ -56,6 +56,8 @@ def test_convolution_lab_with_an_uploaded_photo(tall_page: Page, cnn_url):
     upload(page)
     expect(page.get_by_text("Output: 254×190")).to_be_visible(timeout=TIMEOUT)   # 256×192 → 3×3
     expect(page.get_by_text("⌊253 / 1⌋ + 1 = 254").first).to_be_visible()
+    expect(page.get_by_text("Position 1 of 16")).to_be_visible(timeout=TIMEOUT)
+    wait_idle(page, TIMEOUT)
     page.get_by_role("button", name="Next ▶").click()
     expect(page.get_by_text("Position 2 of 16")).to_be_visible(timeout=TIMEOUT)
     wait_idle(page, TIMEOUT)

@@ -26,7 +26,7 @@ def offline(monkeypatch, tmp_path):
 
 @pytest.fixture
 def cnn_home(offline, monkeypatch):
-    monkeypatch.setenv("TORCH_HOME", str(shared_torch_home(CNN_MODELS, name="cnn")))
+    monkeypatch.setenv("TORCH_HOME", str(shared_torch_home(CNN_MODELS, name="models")))
 
 
 def png(a: np.ndarray) -> bytes:
