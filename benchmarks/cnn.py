@@ -12,6 +12,7 @@ import os
 import platform
 import statistics
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -50,6 +51,14 @@ def training(data, steps: int, seconds: float, seed: int) -> dict:
     t0 = time.perf_counter()
     raw.step(200)                                     # one chunk, one evaluation: pure training
     out["steps_per_s_training_only"] = round(200 / (time.perf_counter() - t0), 1)
+    # as the page calls it: a fresh thread per frame (Streamlit reruns), 50 steps per frame
+    page = T.CNNRun(data, seed=seed)
+    t0 = time.perf_counter()
+    for _ in range(10):
+        th = threading.Thread(target=page.step, args=(50,))
+        th.start()
+        th.join()
+    out["steps_per_s_page_frames_fresh_thread"] = round(500 / (time.perf_counter() - t0), 1)
     return out
 
 

@@ -13,6 +13,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from ..rnn.train import few_threads
 from .digits import DigitData
 
 CHANNELS = (2, 4, 8, 16, 32)
@@ -90,9 +91,16 @@ class CNNRun:
         return self.data.x_train[idx], self.data.y_train[idx]
 
     def step(self, n: int = 1, max_seconds: float | None = None) -> int:
-        """Train up to ``n`` mini-batches (stopping early after ``max_seconds``); returns how many."""
+        """Train up to ``n`` mini-batches (stopping early after ``max_seconds``); returns how many.
+
+        One intra-op thread: a model this small gains nothing from parallel kernels, and
+        Streamlit calls from a new thread every rerun, where OpenMP teams start anew."""
         if self.status == "diverged":
             return 0
+        with few_threads():
+            return self._train(n, max_seconds)
+
+    def _train(self, n: int, max_seconds: float | None) -> int:
         t0 = time.perf_counter()
         self.model.train()
         done = 0
@@ -128,7 +136,7 @@ class CNNRun:
 
     def evaluate(self):
         self.model.eval()
-        with torch.inference_mode():
+        with few_threads(), torch.inference_mode():
             logits = self.model(self.data.x_test)
             self.test_loss = float(F.cross_entropy(logits, self.data.y_test))
             self.test_pred = logits.softmax(1)
@@ -164,7 +172,7 @@ class CNNRun:
     def predict(self, x: torch.Tensor) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Class probabilities and every stage's feature maps for one image (1, 1, H, W)."""
         self.model.eval()
-        with torch.inference_mode():
+        with few_threads(), torch.inference_mode():
             logits, maps = self.model(x, keep=True)
         return logits.softmax(1)[0].numpy(), {"input": x[0].numpy(),
                                               **{k: v[0].numpy() for k, v in maps.items()}}
