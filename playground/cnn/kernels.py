@@ -239,6 +239,6 @@ def sliding_window(patch: np.ndarray, kernel: np.ndarray, stride: int = 1, paddi
 
 def mac_text(step: MacStep, kernel: np.ndarray, digits: int = 2) -> str:
     """"0.20·1 + 0.35·0 + … = 0.47": the multiply-accumulate of one position written out."""
-    terms = [f"{w:.{digits}f}·{k:.{digits}g}" for w, k in
+    terms = [f"{w:.{digits}f}·{k:.4g}" for w, k in
              zip(step.window.ravel(), np.asarray(kernel).ravel())]
     return " + ".join(terms) + f" = {step.total:.{digits + 1}f}"

@@ -66,6 +66,30 @@ def test_convolution_lab_with_an_uploaded_photo(tall_page: Page, cnn_url):
     page.screenshot(path=str(ARTIFACTS / "cnn_convolution_lab.png"), full_page=True)
 
 
+def test_typed_kernel_values_are_clamped_or_zeroed(tall_page: Page, cnn_url):
+    page = tall_page
+    open_page(page, cnn_url + "/convolution", "Convolution lab")
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    expect(grid).to_be_visible(timeout=TIMEOUT)
+    page.wait_for_timeout(3000)            # the grid is drawn on a canvas: let it become live
+    wait_idle(page, TIMEOUT)
+    box = grid.bounding_box()
+    row = lambda i: box["y"] + 36 + 17 + 35 * i  # noqa: E731  (header, then 35-px rows)
+    page.mouse.click(box["x"] + 60, row(0))
+    page.wait_for_timeout(300)
+    page.keyboard.type("123456789", delay=40)   # typing on a selected cell replaces its value
+    page.wait_for_timeout(300)
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("1 value beyond ±100 clamped to ±100.")).to_be_visible(timeout=TIMEOUT)
+    wait_idle(page, TIMEOUT)
+    page.mouse.click(box["x"] + 60, row(2))
+    page.keyboard.press("Delete")
+    expect(page.get_by_text("1 empty cell counted as 0.")).to_be_visible(timeout=TIMEOUT)
+    wait_idle(page, TIMEOUT)
+    no_exception(page)
+    page.screenshot(path=str(ARTIFACTS / "cnn_convolution_kernel_edits.png"), full_page=True)
+
+
 def test_train_live_then_draw_a_digit(tall_page: Page, cnn_url):
     page = tall_page
     open_page(page, cnn_url + "/cnn_train", "Train a CNN")
