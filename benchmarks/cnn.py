@@ -86,7 +86,7 @@ def pretrained() -> dict:
         m = resnet18().eval().requires_grad_(False)
     x = torch.rand(1, 3, 224, 224, generator=torch.Generator().manual_seed(0))
     out = {"layer_table": timed(lambda: I.layer_table(m, "resnet", x), 5)}
-    for layer in ("conv1", "layer1", "layer4"):
+    for layer in ("conv1", "layer1.1", "layer4.1"):
         out[f"feature_maps_{layer}_top16"] = timed(lambda: I.feature_maps(m, "resnet", x, layer, 16), 5)
     with torch.inference_mode():
         out["full_forward"] = timed(lambda: m(x), 5)

@@ -24,10 +24,12 @@ def stages(model: nn.Module, family: str) -> list[Stage]:
     def st(name, mod, spatial=True):
         return Stage(name, type(mod).__name__, mod, spatial)
 
-    if family == "resnet":
+    if family == "resnet":                       # each residual block is a stage of its own
         m = model
-        out = [st(n, getattr(m, n)) for n in ("conv1", "bn1", "relu", "maxpool", "layer1",
-                                              "layer2", "layer3", "layer4", "avgpool")]
+        out = [st(n, getattr(m, n)) for n in ("conv1", "bn1", "relu", "maxpool")]
+        for n in ("layer1", "layer2", "layer3", "layer4"):
+            out += [st(f"{n}.{i}", block) for i, block in enumerate(getattr(m, n))]
+        out.append(st("avgpool", m.avgpool))
         return out + [Stage("fc", "Linear", lambda x: m.fc(torch.flatten(x, 1)), False)]
     if hasattr(model, "features") and hasattr(model, "classifier"):   # mobilenet, alexnet, vgg
         m = model

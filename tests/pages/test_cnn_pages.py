@@ -165,9 +165,9 @@ def test_inside_a_pretrained_cnn(open_page, cnn_home):
     assert len(at.dataframe) == 1 and not at.info
     caps = " ".join(c.value for c in at.caption)
     assert "All 64 filters of the first convolution (7×7" in caps
-    assert "the 16 most active of 64 channels, each 56×56" in image_captions(at)   # layer1
-    at.select_slider(key="ci_layer_resnet18").set_value("layer4").run()
-    assert "layer4 (Sequential): the 16 most active of 512 channels, each 7×7" in image_captions(at)
+    assert "layer1.0 (BasicBlock): the 16 most active of 64 channels, each 56×56" in image_captions(at)
+    at.select_slider(key="ci_layer_resnet18").set_value("layer4.1").run()
+    assert "layer4.1 (BasicBlock): the 16 most active of 512 channels, each 7×7" in image_captions(at)
     at.select_slider(key="ci_top").set_value(4).run()
     assert "the 4 most active" in image_captions(at) and not at.exception
     at.selectbox(key="ci_model").select("mobilenet_v3_large").run()

@@ -38,8 +38,10 @@ def test_layer_table_shapes_resnet18():
     by = {r["layer"]: r for r in rows}
     assert (by["input"]["channels"], by["input"]["size"]) == (3, "224×224")
     assert (by["conv1"]["channels"], by["conv1"]["size"]) == (64, "112×112")
-    assert by["maxpool"]["size"] == "56×56" and by["layer2"]["size"] == "28×28"
-    assert (by["layer4"]["channels"], by["layer4"]["size"]) == (512, "7×7")
+    assert by["maxpool"]["size"] == "56×56" and by["layer2.0"]["size"] == "28×28"
+    assert (by["layer4.1"]["channels"], by["layer4.1"]["size"]) == (512, "7×7")
+    assert [r["layer"] for r in rows if r["type"] == "BasicBlock"] == [
+        f"layer{i}.{j}" for i in range(1, 5) for j in range(2)]
     assert by["fc"]["channels"] == 1000
     assert sum(r["parameters"] for r in rows) == sum(p.numel() for p in loaded.model.parameters())
     fig = G.shape_chart(rows)
@@ -80,12 +82,12 @@ def test_first_filters_are_a_copy():
 def test_two_users_at_once_get_their_own_answers():
     m = load("resnet18").model
     xs = [torch.rand(1, 3, 160, 160, generator=torch.Generator().manual_seed(s)) for s in range(4)]
-    serial = [I.feature_maps(m, "resnet", x, "layer2", top=4)[0] for x in xs]
+    serial = [I.feature_maps(m, "resnet", x, "layer2.1", top=4)[0] for x in xs]
     results = [None] * len(xs)
 
     def work(i):
         for _ in range(3):
-            results[i] = I.feature_maps(m, "resnet", xs[i], "layer2", top=4)[0]
+            results[i] = I.feature_maps(m, "resnet", xs[i], "layer2.1", top=4)[0]
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(len(xs))]
     for t in threads:
