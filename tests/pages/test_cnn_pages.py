@@ -140,7 +140,7 @@ def test_mnist_download_with_progress_then_training(open_page, offline, monkeypa
     calls = []
 
     def fake_download(key, progress, root=None):
-        raw = write_raw(D.data_root(), key, n_train=40, n_test=20)
+        raw = write_raw(D.data_root(), key, n_train=40, n_test=400)
         for done in (1_000, 6_000, 11_600):
             progress(done, 11_600, "train-images-idx3-ubyte.gz")
         calls.append(key)
@@ -152,9 +152,16 @@ def test_mnist_download_with_progress_then_training(open_page, offline, monkeypa
     at.selectbox(key="ct_data").select("mnist").run()
     assert calls == ["mnist"] and not at.exception
     caps = " ".join(c.value for c in at.caption)
-    assert "40 training and 20 test images (28×28)" in caps and "Max-pool 2: 16 × 7 × 7" in caps
+    assert "40 training and 400 test images (28×28)" in caps and "Max-pool 2: 16 × 7 × 7" in caps
     at.button(key="ct_step").click().run()
     assert step_of(at) == 50 and not at.exception
+    at.radio(key="ct_try").set_value("test").run()
+    at.number_input(key="ct_try_test").set_value(400).run()       # the last MNIST test image
+    at.number_input(key="ct_example").set_value(400).run()
+    at.selectbox(key="ct_data").select("digits8").run()           # 359 test images
+    assert at.number_input(key="ct_try_test").value == 359 and not at.exception
+    assert at.number_input(key="ct_example").value == 359
+    at.selectbox(key="ct_data").select("mnist").run()
     at.selectbox(key="ct_data").select("digits8").run()
     at.selectbox(key="ct_data").select("mnist").run()
     assert calls == ["mnist"]                                    # downloaded once
