@@ -154,8 +154,8 @@ def live_view():
 
 live_view()
 n_test = len(data.y_test)
-for k in ("ct_example", "ct_try_test"):     # keep the choices within this data set's test set
-    state[k] = int(np.clip(state.get(k, 1), 1, n_test))
+for key in ("ct_example", "ct_try_test"):   # keep the choices within this data set's test set
+    state[key] = int(np.clip(state.get(key, 1), 1, n_test))
 
 
 @st.fragment(run_every=SLOW_SECONDS if playing else None)
