@@ -91,38 +91,13 @@ if state.get("ct_run_key") != run_key:
     build_run()
 run: T.CNNRun = state["ct_run"]
 run.set_lr(lr)
-state.setdefault("ct_playing", False)
-
-
-def set_playing(on: bool):
-    state["ct_playing"] = on and state["ct_run"].status != "diverged"
-    state["ct_play_started"] = time.monotonic()
 
 
 def speed() -> int:
     return int(ui.stored(P).get("speed", 50))
 
 
-def step_once():
-    state["ct_playing"] = False
-    state["ct_run"].step(speed())
-
-
-def reset():
-    state["ct_playing"] = False
-    build_run()
-
-
-c = st.columns([1, 1, 1, 2.5])
-c[0].button("⏸ Pause" if state["ct_playing"] else "▶ Play", key="ct_play", type="primary",
-            on_click=ui.once("ct_click_play", set_playing, not state["ct_playing"]), width="stretch")
-c[1].button("⏭ Step", key="ct_step", on_click=ui.once("ct_click_step", step_once), width="stretch",
-            help="Train one chunk of mini-batches (as many as the speed setting).")
-c[2].button("↺ Reset", key="ct_reset", on_click=ui.once("ct_click_reset", reset), width="stretch",
-            help="Back to the initial weights of this seed.")
-with c[3]:
-    ui.kept_or(P, "speed", 50, st.select_slider, "Speed (mini-batches per frame)",
-               options=[1, 2, 5, 10, 20, 50, 100, 200])
+ui.transport(P, "ct_run", build_run, [1, 2, 5, 10, 20, 50, 100, 200], 50, "mini-batches")
 playing = state["ct_playing"]
 st.caption(" → ".join(f"{name}: {shape}" for name, shape in T.shapes(data.size, c1, c2)) +
            f" · {sum(p.numel() for p in run.model.parameters()):,} parameters · "

@@ -65,30 +65,13 @@ if state.get("gf_key") != D.run_key(values):
     state["gf_run"], state["gf_key"], state["gf_playing"] = D.build(values), D.run_key(values), False
 run = state["gf_run"]
 run.set_hyper({"lr": values["lr"]})
-state.setdefault("gf_playing", False)
 
 
-def toggle():
-    state["gf_playing"] = not state["gf_playing"]
-
-
-def step():
-    state["gf_playing"] = False
-    run.step(1)
-
-
-def reset():
-    state["gf_playing"] = False
+def rebuild():
     state["gf_run"] = D.build(values)
 
 
-b = st.columns([1, 1, 1, 2])
-b[0].button("⏸ Pause" if state["gf_playing"] else "▶ Play", key="gf_play", on_click=toggle,
-            type="primary", width="stretch")
-b[1].button("⏭ Step", key="gf_step", on_click=step, width="stretch", help="Train one epoch.")
-b[2].button("↺ Reset", key="gf_reset", on_click=reset, width="stretch")
-with b[3]:
-    kept("speed", "select_slider", st, "Epochs per frame", options=D.SPEEDS)
+ui.transport(P, "gf_run", rebuild, D.SPEEDS, cfg["speed"], "epochs")
 status_ph = st.empty()
 chart_col, loss_col = st.columns([2, 1])
 chart_ph, loss_ph = chart_col.empty(), loss_col.empty()
@@ -116,7 +99,7 @@ def animate():
     frame, max_frames = 0, state.get("gf_max_frames")   # tests bound the loop
     while max_frames is None or frame < max_frames:
         t0 = time.monotonic()
-        state["gf_run"].step(int(values["speed"]))
+        state["gf_run"].step(int(ui.stored(P).get("speed", D.DEFAULTS["speed"])))
         frame += 1
         chart = t0 - last_chart >= CHART_SECONDS
         draw(frame, chart)

@@ -81,39 +81,14 @@ if state.get("rnn_run_key") != run_key:
     build_run()
 run: SeqRun = state["rnn_run"]
 run.set_hyper(cfg)
-state.setdefault("rnn_playing", False)
-
-
-def set_playing(on: bool):
-    state["rnn_playing"] = on and state["rnn_run"].status not in ("diverged", "error")
-    state["rnn_play_started"] = time.monotonic()
 
 
 def speed() -> int:
-    return S.normalize(ui.stored(P))["speed"]  # the speed widget is drawn after cfg was read
-
-
-def step_once():
-    state["rnn_playing"] = False
-    state["rnn_run"].step(speed())
-
-
-def reset():
-    state["rnn_playing"] = False
-    build_run()
+    return S.normalize(ui.stored(P))["speed"]
 
 
 # ---- transport bar ----------------------------------------------------------------------
-c = st.columns([1, 1, 1, 2.5])
-# Callbacks go through ui.once: one click may reach several coalesced reruns while playing.
-c[0].button("⏸ Pause" if state["rnn_playing"] else "▶ Play", key="rnn_play", type="primary",
-            on_click=ui.once("rnn_click_play", set_playing, not state["rnn_playing"]), width="stretch")
-c[1].button("⏭ Step", key="rnn_step", on_click=ui.once("rnn_click_step", step_once), width="stretch",
-            help="Train one chunk of mini-batch steps (as many as the speed setting).")
-c[2].button("↺ Reset", key="rnn_reset", on_click=ui.once("rnn_click_reset", reset), width="stretch",
-            help="Back to the initial weights of this seed.")
-with c[3]:
-    widget("speed", st.select_slider, "Speed (training steps per frame)", options=S.SPEEDS)
+ui.transport(P, "rnn_run", build_run, S.SPEEDS, vals["speed"], "training steps")
 ui.write_query(S.to_query(S.normalize(ui.stored(P))))
 for note in run.notices:
     st.info(note)

@@ -41,32 +41,13 @@ def build():
 if state.get("tiny_settings") != settings:
     build()
 run: TT.TinyRun = state["tiny_run"]
-state.setdefault("tiny_playing", False)
 
 
 def speed() -> int:
     return int(ui.stored(P).get("speed", 2))
 
 
-def set_playing(on: bool):
-    state["tiny_playing"] = on
-    state["tiny_play_started"] = time.monotonic()
-
-
-def step_once():
-    state["tiny_playing"] = False
-    state["tiny_run"].step(speed())
-
-
-c = st.columns([1, 1, 1, 2.5])
-c[0].button("⏸ Pause" if state["tiny_playing"] else "▶ Play", key="tiny_play", type="primary",
-            on_click=ui.once("tiny_click_play", set_playing, not state["tiny_playing"]), width="stretch")
-c[1].button("⏭ Step", key="tiny_step", on_click=ui.once("tiny_click_step", step_once), width="stretch",
-            help="Train one chunk of mini-batch steps (as many as the speed setting).")
-c[2].button("↺ Reset", key="tiny_reset", on_click=ui.once("tiny_click_reset", build), width="stretch",
-            help="Back to the initial weights of this seed.")
-with c[3]:
-    ui.kept_or(P, "speed", 2, st.select_slider, "Speed (training steps per frame)", options=SPEEDS)
+ui.transport(P, "tiny_run", build, SPEEDS, 2, "training steps")
 playing = state["tiny_playing"]
 
 st.subheader("Your own sequence")

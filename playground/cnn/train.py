@@ -13,7 +13,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from ..rnn.train import few_threads
+from ..threads import few_threads
 from .digits import DigitData
 
 CHANNELS = (2, 4, 8, 16, 32)

@@ -6,7 +6,6 @@ weights and the same mini-batches, hence the same run.
 """
 from __future__ import annotations
 
-import contextlib
 import functools
 import math
 import time
@@ -15,6 +14,7 @@ import numpy as np
 import torch
 import torch.nn.functional as Fn
 
+from ..threads import few_threads
 from . import data as D
 from . import inside as I
 from .models import FORGET_BIAS, SeqModel
@@ -22,26 +22,6 @@ from .models import FORGET_BIAS, SeqModel
 HISTORY_MAX = 600
 MAX_WORK = 400_000  # batch × time steps × hidden units × layers per training step (memory bound)
 OPTIMIZERS = {"adam": "Adam", "sgd": "SGD"}
-
-
-@contextlib.contextmanager
-def few_threads(n: int = 1):
-    """Run tiny-model work on ``n`` intra-op threads and restore the setting afterwards.
-
-    A 16-unit RNN gains nothing from parallel kernels, and Streamlit calls us from a new thread
-    on every rerun, where OpenMP teams are built anew and wait for each other on a busy
-    server: measured 3-5× slower per training step than single-threaded. Scoped, never at
-    import, so other pages keep their setting.
-    """
-    old = torch.get_num_threads()
-    if old == n:
-        yield
-        return
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(old)
 
 
 def _threads(method):

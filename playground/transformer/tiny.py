@@ -16,6 +16,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..threads import few_threads
+
 TASKS = {"reverse": "Reverse the digits (answer: the anti-diagonal)",
          "copy": "Copy the digits (answer: the diagonal)",
          "sort": "Sort the digits (attention must find each rank)"}
@@ -127,15 +129,16 @@ class TinyRun:
         """Train up to ``n`` mini-batch steps (fewer if ``max_seconds`` runs out), then evaluate.
         Returns the number of steps done."""
         t0, done, losses = time.perf_counter(), 0, []
-        for _ in range(max(int(n), 0)):
-            losses.append(self.train_step())
-            done += 1
-            if max_seconds is not None and time.perf_counter() - t0 > max_seconds:
-                break
-        if done:
-            self.loss = float(np.mean(losses))
-            self.token_acc, self.seq_acc = self.evaluate()
-            self.history.append((self.steps, self.loss, self.token_acc))
+        with few_threads():   # a tiny model: one thread is fastest (see playground.threads)
+            for _ in range(max(int(n), 0)):
+                losses.append(self.train_step())
+                done += 1
+                if max_seconds is not None and time.perf_counter() - t0 > max_seconds:
+                    break
+            if done:
+                self.loss = float(np.mean(losses))
+                self.token_acc, self.seq_acc = self.evaluate()
+                self.history.append((self.steps, self.loss, self.token_acc))
         return done
 
     @torch.no_grad()

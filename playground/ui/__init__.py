@@ -11,7 +11,7 @@ without a Streamlit runtime. Pages call ``ui.<name>``; the glue is split by conc
 """
 from .core import (LABELS, current, hidden, init_settings, kept, kept_or, layers_widget,
                    load_query_once, memo, once, page_setup, plotly, read_upload, remember,
-                   server_setup, setting_widget, stored, sync_url, wkey, write_query)
+                   server_setup, setting_widget, stored, sync_url, transport, wkey, write_query)
 from .costs import all_costs, cost_panel, known_cost, measure_cost
 from .hf import (HF_CACHE_ENTRIES, hf_cost, hf_folder_form, hf_locate, hf_model, hf_model_box,
                  hf_status)
@@ -21,7 +21,7 @@ from .vision import (IMAGE_SOURCES, MODEL_CACHE_ENTRIES, image_input, model_labe
 __all__ = [
     "LABELS", "current", "hidden", "init_settings", "kept", "kept_or", "layers_widget",
     "load_query_once", "memo", "once", "page_setup", "plotly", "read_upload", "remember",
-    "server_setup", "setting_widget", "stored", "sync_url", "wkey", "write_query",
+    "server_setup", "setting_widget", "stored", "sync_url", "transport", "wkey", "write_query",
     "all_costs", "cost_panel", "known_cost", "measure_cost",
     "HF_CACHE_ENTRIES", "hf_cost", "hf_folder_form", "hf_locate", "hf_model", "hf_model_box",
     "hf_status", "IMAGE_SOURCES", "MODEL_CACHE_ENTRIES", "image_input", "model_label",

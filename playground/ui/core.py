@@ -5,6 +5,7 @@ memos.
 from __future__ import annotations
 
 import sys
+import time
 from collections import OrderedDict
 
 import streamlit as st
@@ -267,3 +268,43 @@ def once(key: str, fn, *args):
     return callback
 
 
+
+def transport(prefix: str, run_key: str, rebuild, speeds, default_speed: int, unit: str,
+              step_help: str = "") -> bool:
+    """Play/Pause, Step, Reset and a speed slider for a page that trains
+    ``st.session_state[run_key]`` (anything with ``.step(n)``) one chunk per animation frame.
+
+    The speed (``n``) is stored as the page's ``speed`` value; Reset calls ``rebuild()``. A run
+    whose ``status`` is "diverged" or "error" cannot be played. Returns whether it is playing."""
+    state, playing = st.session_state, f"{prefix}_playing"
+    state.setdefault(playing, False)
+
+    def speed() -> int:
+        return int(_store(prefix).get("speed", default_speed))
+
+    def set_playing(on: bool):
+        run = state.get(run_key)
+        state[playing] = on and getattr(run, "status", "") not in ("diverged", "error")
+        state[f"{prefix}_play_started"] = time.monotonic()
+
+    def step_once():
+        state[playing] = False
+        state[run_key].step(speed())
+
+    def reset():
+        state[playing] = False
+        rebuild()
+
+    c = st.columns([1, 1, 1, 2.5])
+    # Callbacks go through once(): one click may reach several coalesced reruns while playing.
+    c[0].button("⏸ Pause" if state[playing] else "▶ Play", key=f"{prefix}_play", type="primary",
+                on_click=once(f"{prefix}_click_play", set_playing, not state[playing]),
+                width="stretch")
+    c[1].button("⏭ Step", key=f"{prefix}_step", on_click=once(f"{prefix}_click_step", step_once),
+                width="stretch", help=step_help or f"Train one chunk ({unit}: as many as the speed).")
+    c[2].button("↺ Reset", key=f"{prefix}_reset", on_click=once(f"{prefix}_click_reset", reset),
+                width="stretch", help="Back to the initial weights of this seed.")
+    with c[3]:
+        kept_or(prefix, "speed", default_speed, st.select_slider, f"Speed ({unit} per frame)",
+                options=list(speeds))
+    return state[playing]

@@ -22,9 +22,9 @@ def test_play_step_reset(open_page):
     at = open_page(PAGE)
     at.session_state["gf_max_frames"] = 3
     at.button(key="gf_step").click().run()
-    assert at.session_state["gf_run"].epoch == 1
+    assert at.session_state["gf_run"].epoch == 5   # one chunk: the speed (5 epochs)
     at.button(key="gf_play").click().run()
-    assert at.session_state["gf_run"].epoch == 1 + 3 * 5
+    assert at.session_state["gf_run"].epoch == 5 + 3 * 5
     assert not at.exception
     at.button(key="gf_reset").click().run()
     assert at.session_state["gf_run"].epoch == 0 and not at.session_state["gf_playing"]

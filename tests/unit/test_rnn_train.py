@@ -6,7 +6,8 @@ import pytest
 import torch
 
 from playground.rnn import settings as S
-from playground.rnn.train import MAX_WORK, SeqRun, bounded_batch, few_threads
+from playground.rnn.train import MAX_WORK, SeqRun, bounded_batch
+from playground.threads import few_threads
 
 
 def cfg(**kw):
