@@ -28,10 +28,11 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from playground.modelstore import DEFAULT_BUDGET_MB  # noqa: E402
 from tests.e2e.server import app_server, browser, wait_idle  # noqa: E402
 
 LIMIT_MB, TARGET_MB = 2700, 2500
-VISION_DEFAULTS = ("mobilenet_v3_large", "ssdlite320", "lraspp")
+VISION_DEFAULTS = ("mobilenet_v3_large", "ssdlite320", "lraspp", "resnet18", "vit_b_16")
 TIMEOUT = 240_000   # ms: the first load of a full-size model on a busy 2-core machine
 
 
@@ -112,6 +113,16 @@ def use_defaults(page, path: str, wav: Path, measure_all: bool = False):
         wait_idle(page, TIMEOUT)
         click(page, "speech_go")
         page.get_by_text("transcribed in").wait_for(timeout=TIMEOUT)
+    elif path in ("attention", "next_token"):
+        click(page, "attn_go" if path == "attention" else "next_go")
+        if path == "next_token":
+            click(page, "next_add")
+    elif path in ("cnn_train", "tiny_transformer", "gradient_flow"):
+        key = {"cnn_train": "ct_play", "tiny_transformer": "tiny_play", "gradient_flow": "gf_play"}[path]
+        page.locator(f".st-key-{key} button").click()
+        page.wait_for_timeout(5000)
+        page.locator(f".st-key-{key} button").click()
+        wait_idle(page, TIMEOUT)
     elif path == "data_efficiency":
         click(page, "eff_run")
     elif path == "costs" and measure_all:     # not a default use: every architecture, one by one
@@ -137,6 +148,10 @@ def main():
     ap.add_argument("--measure-all-costs", action="store_true",
                     help="also press “Measure the other …” on the costs page (temporary random-weight "
                          "copies of every architecture, refused when memory is short)")
+    ap.add_argument("--fresh-sessions", action="store_true",
+                    help="open every page by its address (a new session each time; Streamlit keeps a "
+                         "closed session, and the models it used, for server.disconnectedSessionTTL "
+                         "= 120 s) instead of clicking through the sidebar in one session")
     args = ap.parse_args()
     from playground.speech import audio as A
 
@@ -156,7 +171,14 @@ def main():
             for path in page_paths():
                 t0 = time.time()
                 try:
-                    page.goto(f"{url}/{path}")
+                    if args.fresh_sessions or not path:
+                        page.goto(f"{url}/{path}")
+                    else:   # a student clicking through the sidebar: one session throughout
+                        more = page.locator('[data-testid="stSidebarNavViewButton"]')
+                        if more.count() and "more" in more.first.inner_text().lower():
+                            more.first.click()
+                        page.locator(f'[data-testid="stSidebarNavLink"][href$="/{path}"]').first.click()
+                        page.wait_for_url(re.compile(f"/{path}(\\?|$)"), timeout=TIMEOUT)
                     page.wait_for_selector('[data-testid="stMain"]', timeout=TIMEOUT)
                     wait_idle(page, TIMEOUT)
                     use_defaults(page, path, wav, args.measure_all_costs)
@@ -176,12 +198,13 @@ def main():
         "peak_rss_mb": round(peak), "final_rss_mb": round(final), "idle_rss_mb": round(idle),
         "limit_mb": LIMIT_MB, "target_mb": TARGET_MB, "under_target": peak < TARGET_MB,
         "pages": visits, "errors": errors, "measured_all_costs": args.measure_all_costs,
+        "sessions": "one per page" if args.fresh_sessions else "one (sidebar navigation)",
         "models": {"real": [], "stand_ins": prep["stand_ins"],
                    "note": "No internet here: every pretrained model is its real architecture with "
                            "random weights (same parameter count and float32 size), loaded through "
                            "the app's real code. Memory depends on sizes, not values."},
         "samples": len(sampler.samples), "stand_in_build_seconds": prep["seconds"],
-        "hf_cache_entries": int(os.environ.get("PLAYGROUND_HF_CACHE_ENTRIES", "3")),
+        "model_budget_mb": float(os.environ.get("PLAYGROUND_MODEL_MB", DEFAULT_BUDGET_MB)),
     }, indent=2))
 
 

@@ -9,13 +9,13 @@ without a Streamlit runtime. Pages call ``ui.<name>``; the glue is split by conc
 - :mod:`.hf` — the cached Hugging Face models (local folder, cache or hub; offline message);
 - :mod:`.costs` — the server-wide cost measurements and the one cost panel.
 """
-from .core import (LABELS, current, hidden, init_settings, kept, kept_or, layers_widget,
+from .core import (LABELS, current, model_store, hidden, init_settings, kept, kept_or, layers_widget,
                    load_query_once, memo, once, page_setup, plotly, read_upload, remember,
                    server_setup, setting_widget, stored, sync_url, transport, wkey, write_query)
 from .costs import all_costs, cost_panel, known_cost, measure_cost
-from .hf import (HF_CACHE_ENTRIES, hf_cost, hf_folder_form, hf_locate, hf_model, hf_model_box,
+from .hf import (hf_cost, hf_folder_form, hf_locate, hf_model, hf_model_box,
                  hf_status)
-from .vision import (IMAGE_SOURCES, MODEL_CACHE_ENTRIES, image_input, model_label, model_status,
+from .vision import (IMAGE_SOURCES, image_input, model_label, model_status,
                      vision_model)
 
 __all__ = [
@@ -23,7 +23,7 @@ __all__ = [
     "load_query_once", "memo", "once", "page_setup", "plotly", "read_upload", "remember",
     "server_setup", "setting_widget", "stored", "sync_url", "transport", "wkey", "write_query",
     "all_costs", "cost_panel", "known_cost", "measure_cost",
-    "HF_CACHE_ENTRIES", "hf_cost", "hf_folder_form", "hf_locate", "hf_model", "hf_model_box",
-    "hf_status", "IMAGE_SOURCES", "MODEL_CACHE_ENTRIES", "image_input", "model_label",
+    "model_store", "hf_cost", "hf_folder_form", "hf_locate", "hf_model", "hf_model_box",
+    "hf_status", "IMAGE_SOURCES", "image_input", "model_label",
     "model_status", "vision_model",
 ]

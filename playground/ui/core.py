@@ -4,6 +4,7 @@ memos.
 """
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections import OrderedDict
@@ -14,6 +15,7 @@ from .. import settings as S
 from ..activations import ACTIVATIONS
 from ..datasets import GENERATORS
 from ..features import FEATURES
+from ..modelstore import DEFAULT_BUDGET_MB, ModelStore
 from ..network import INITS, LOSS_LABELS, OPTIMIZER_LABELS
 
 LABELS = {
@@ -180,6 +182,37 @@ def read_upload(state_key: str, up, convert, errors) -> tuple:
     return res, True
 
 
+def _forget_models_of_the_last_run(page_globals: dict):
+    """Drop the pretrained models a page's previous run left in its global variables.
+
+    Streamlit keeps the widgets' callbacks and format functions of earlier runs in the
+    session, and each of them holds its page's globals, so a page's ``lm = ui.hf_model(...)``
+    would keep that model alive for as long as the session lives, even after the model store
+    evicted it: with a class, every model anyone ever used. Only the previous run's globals
+    are touched (that script has finished; its callbacks ran before this run started)."""
+    import torch
+
+    from ..language.models import LoadedLM
+    from ..vision.models import Loaded
+
+    key = "ui__last_page_globals"
+    last = st.session_state.get(key)
+    if last is not None and last is not page_globals:
+        for name, value in list(last.items()):
+            if isinstance(value, (LoadedLM, Loaded, torch.nn.Module)):
+                last[name] = None
+    st.session_state[key] = page_globals
+
+
+@st.cache_resource(show_spinner=False)
+def model_store() -> ModelStore:
+    """The server's pretrained models (vision and language together), within
+    ``$PLAYGROUND_MODEL_MB`` megabytes of weights (default 1000: with the libraries and the
+    sessions a server stays under Community Cloud's 2.7 GB)."""
+    mb = float(os.environ.get("PLAYGROUND_MODEL_MB", DEFAULT_BUDGET_MB))
+    return ModelStore(int(mb * 1e6))
+
+
 def page_setup():
     """Call first on every page. Works around Streamlit's legacy pages/ mode on the first run.
 
@@ -188,6 +221,10 @@ def page_setup():
     legacy sidebar. The page's ``url_path`` equals its file name, so that run finds the page;
     here it switches Streamlit to ``st.navigation`` mode and reruns through app.py at once.
     """
+    from ..cost import release_memory
+
+    _forget_models_of_the_last_run(sys._getframe(1).f_globals)
+    model_store().collect(release_memory)   # evicted models: free them between runs
     try:
         from streamlit.runtime.pages_manager import PagesManager
     except ImportError:  # pragma: no cover - a future Streamlit without it

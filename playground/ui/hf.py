@@ -3,7 +3,6 @@ server's cache or the hub (progress bar; a clear message within ~2 s when offlin
 per server and bounded."""
 from __future__ import annotations
 
-import os as _os
 from pathlib import Path
 
 import streamlit as st
@@ -11,19 +10,15 @@ import streamlit as st
 from .. import cost as _cost
 from ..language import hub as _hub
 from ..language import models as _lm
+from .core import model_store
 from .costs import cost_panel, known_cost, measure_cost
 
-# Language/speech models kept in memory per server. The four defaults are ≈ 0.93 GB of float32
-# weights; three at a time keep a server that also runs the vision pages under 2.5 GB (measured
-# by benchmarks/memory.py). The least recently used is evicted; reloading it takes a second or
-# two, because transformers ≥ 5 maps safetensors weights from disk instead of copying them.
-HF_CACHE_ENTRIES = int(_os.environ.get("PLAYGROUND_HF_CACHE_ENTRIES", "3"))
-
-
-@st.cache_resource(max_entries=HF_CACHE_ENTRIES, show_spinner=False)
 def _load_hf(key: str, path: str, stamp: float, _source: str = "") -> "_lm.LoadedLM":
-    """One read-only copy per server of a model folder (``stamp``: its weights' mtime)."""
-    return _lm.load(_lm.REGISTRY[key], path, _source)
+    """One read-only copy per server of a model folder (``stamp``: its weights' mtime), in the
+    shared size-bounded store. Reloading an evicted model takes a second or two: transformers ≥ 5
+    maps safetensors weights from disk instead of copying them."""
+    return model_store().get(("hf", key, path, stamp), lambda: _lm.load(_lm.REGISTRY[key], path, _source),
+                             lambda lm: _cost.size_bytes(lm.model))
 
 
 def _weights_stamp(path) -> float:

@@ -9,10 +9,10 @@ import streamlit as st
 
 from .. import images as _img
 from ..vision import models as _vm
-from .core import _store, read_upload, wkey
+from .. import cost as _cost
+from .core import _store, model_store, read_upload, wkey
 
 IMAGE_SOURCES = {"sample": "📷 Sample image", "upload": "⬆ Upload", "camera": "🎥 Camera"}
-MODEL_CACHE_ENTRIES = 4   # models kept in memory per server (≈ 0.6 GB in the worst case)
 
 
 def _clean_upload(prefix: str, kind: str, up) -> "_img.CleanImage | str":
@@ -81,11 +81,14 @@ def image_input(prefix: str, where=st, default_sample: str = "Cat") -> "_img.Cle
     return clean
 
 
-@st.cache_resource(max_entries=MODEL_CACHE_ENTRIES, show_spinner=False)
 def _load_model(key: str, source: str, _data: bytes | None = None) -> "_vm.Loaded":
-    """One copy per server of each model (bounded); ``source`` names the weights' origin."""
+    """One copy per server of each model, in the shared size-bounded store; ``source`` names
+    the weights' origin."""
     spec = _vm.REGISTRY[key]
-    return _vm.load_local(spec, _data) if _data is not None else _vm.load_torchvision(spec)
+
+    def load():
+        return _vm.load_local(spec, _data) if _data is not None else _vm.load_torchvision(spec)
+    return model_store().get(("vision", key, source), load, lambda m: _cost.size_bytes(m.model))
 
 
 def model_label(key: str) -> str:
