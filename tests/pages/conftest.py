@@ -3,6 +3,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from playground.language import hub as H
+from tests import language_models as LMB
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -20,3 +23,19 @@ def open_page():
         assert not at.exception, at.exception
         return at
     return _open
+
+
+@pytest.fixture
+def offline(monkeypatch):
+    """No internet and no teacher's model folder: every language model page must say why."""
+    monkeypatch.setenv("PLAYGROUND_OFFLINE", "1")
+    monkeypatch.delenv(H.MODELS_DIR_ENV, raising=False)
+
+
+@pytest.fixture
+def tiny(monkeypatch):
+    """Tiny local language models in the teacher's folder; returns {key: folder}."""
+    root, folders = LMB.shared()
+    monkeypatch.setenv("PLAYGROUND_OFFLINE", "1")
+    monkeypatch.setenv(H.MODELS_DIR_ENV, str(root))
+    return folders

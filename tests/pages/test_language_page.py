@@ -1,26 +1,10 @@
 """AppTest: the language page offline (clear messages, nothing breaks) and with tiny local models."""
-import pytest
 
-from playground.language import hub as H
 from tests import language_models as LMB
 
 float32_torch = LMB.float32_fixture()   # the app's default dtype, whatever other tests set
 
 PAGE = "pages/language.py"
-
-
-@pytest.fixture
-def offline(monkeypatch):
-    monkeypatch.setenv("PLAYGROUND_OFFLINE", "1")
-    monkeypatch.delenv(H.MODELS_DIR_ENV, raising=False)
-
-
-@pytest.fixture
-def tiny(monkeypatch):
-    root, folders = LMB.shared()
-    monkeypatch.setenv("PLAYGROUND_OFFLINE", "1")
-    monkeypatch.setenv(H.MODELS_DIR_ENV, str(root))
-    return folders
 
 
 def test_offline_every_model_says_why_and_the_page_works(open_page, offline):

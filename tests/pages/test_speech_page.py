@@ -2,7 +2,6 @@
 import numpy as np
 import pytest
 
-from playground.language import hub as H
 from playground.speech import audio as A
 from tests import language_models as LMB
 
@@ -13,20 +12,6 @@ PAGE = "pages/speech.py"
 
 def wav(x, sr=16000, fmt="WAV"):
     return A.encode(x, sr, fmt)
-
-
-@pytest.fixture
-def offline(monkeypatch):
-    monkeypatch.setenv("PLAYGROUND_OFFLINE", "1")
-    monkeypatch.delenv(H.MODELS_DIR_ENV, raising=False)
-
-
-@pytest.fixture
-def tiny(monkeypatch):
-    root, _ = LMB.shared()
-    monkeypatch.setenv("PLAYGROUND_OFFLINE", "1")
-    monkeypatch.setenv(H.MODELS_DIR_ENV, str(root))
-
 
 
 def test_offline_recording_still_shows_waveform_and_spectrogram(open_page, offline):

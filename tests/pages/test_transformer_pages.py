@@ -1,10 +1,8 @@
 """AppTest: the four transformer pages, with tiny local models ($PLAYGROUND_HF_DIR), offline."""
 import time
 
-
 from playground.vision import models as VM
 from tests import language_models as LMB
-from tests.pages.test_language_page import offline, tiny  # noqa: F401 - fixtures
 from tests.vision_weights import shared_torch_home
 
 float32_torch = LMB.float32_fixture()
