@@ -15,10 +15,10 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from playground import figures as G  # noqa: E402
-from playground import frame as FR  # noqa: E402
-from playground import settings as S  # noqa: E402
-from playground.trainer import Run  # noqa: E402
+from playground.mlp import figures as G  # noqa: E402
+from playground.mlp import frame as FR  # noqa: E402
+from playground.mlp import settings as S  # noqa: E402
+from playground.mlp.trainer import Run  # noqa: E402
 
 
 def config(**kw):

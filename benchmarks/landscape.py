@@ -17,8 +17,8 @@ import numpy as np  # noqa: E402
 import plotly.graph_objects as go  # noqa: E402
 import plotly.io as pio  # noqa: E402
 
-from playground import landscape as LS  # noqa: E402
-from playground import landscape_figures as LF  # noqa: E402
+from playground.mlp import landscape as LS  # noqa: E402
+from playground.mlp import landscape_figures as LF  # noqa: E402
 
 GRID = 61  # as pages/loss_landscape.py
 

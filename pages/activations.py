@@ -1,8 +1,9 @@
 """Activation functions: f and f', where they saturate, and one neuron you can steer."""
 import streamlit as st
 
-from playground import activation_lab as L, ui
-from playground.activations import ACTIVATION_KEYS, ACTIVATIONS
+from playground import ui
+from playground.mlp import activation_lab as L
+from playground.mlp.activations import ACTIVATION_KEYS, ACTIVATIONS
 
 ui.page_setup()
 P = "act"  # session-state prefix of this page

@@ -3,9 +3,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from playground import backprop as B, backprop_figure as BF, gradcheck as G, ui
-from playground.activations import ACTIVATIONS
-from playground.network import LOSS_LABELS
+from playground import ui
+from playground.mlp import backprop as B, backprop_figure as BF, gradcheck as G
+from playground.mlp.activations import ACTIVATIONS
+from playground.mlp.network import LOSS_LABELS
 
 ui.page_setup()
 P = "bp"

@@ -3,8 +3,8 @@ import time
 
 import streamlit as st
 
-from playground import datasets as D
-from playground import efficiency as E
+from playground.mlp import datasets as D
+from playground.mlp import efficiency as E
 from playground import ui
 
 ui.page_setup()

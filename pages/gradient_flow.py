@@ -3,9 +3,10 @@ import time
 
 import streamlit as st
 
-from playground import gradflow as GF, gradflow_demo as D, render as R, ui
-from playground.activations import ACTIVATIONS
-from playground.network import INITS
+from playground import render as R, ui
+from playground.mlp import gradflow as GF, gradflow_demo as D
+from playground.mlp.activations import ACTIVATIONS
+from playground.mlp.network import INITS
 from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
 ui.page_setup()

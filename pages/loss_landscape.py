@@ -4,8 +4,9 @@ import time
 import numpy as np
 import streamlit as st
 
-from playground import landscape as LS, landscape_figures as LF, ui
-from playground.network import OPTIMIZER_LABELS
+from playground import ui
+from playground.mlp import landscape as LS, landscape_figures as LF
+from playground.mlp.network import OPTIMIZER_LABELS
 
 ui.page_setup()
 P = "ll"  # session-state prefix of this page

@@ -4,10 +4,12 @@ import time
 import numpy as np
 import streamlit as st
 
-from playground import datasets as D
-from playground import cost, export, figures as G, frame as FR, gradflow as GF, render as R
-from playground import settings as S, ui
-from playground.trainer import Run
+from playground.mlp import datasets as D
+from playground import cost, render as R
+from playground.mlp import export, figures as G, frame as FR, gradflow as GF
+from playground import ui
+from playground.mlp import settings as S
+from playground.mlp.trainer import Run
 from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
 ui.page_setup()

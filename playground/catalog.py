@@ -79,8 +79,8 @@ def rnn_probe(run):
 
 
 def default_network():
-    from . import settings as S
-    from .trainer import Run
+    from .mlp import settings as S
+    from .mlp.trainer import Run
 
     return Run(S.defaults()).net
 

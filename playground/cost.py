@@ -252,7 +252,7 @@ def release_memory():
 
 def network_cost(net, name: str = "Playground network", repeats: int = 200,
                  input_desc: str | None = None) -> Cost:
-    """The playground's NumPy :class:`~playground.network.Network` on one point.
+    """The playground's NumPy :class:`~playground.mlp.network.Network` on one point.
 
     MACs = Σ n_in × n_out over the layers (the weight products; biases and activations are
     additions and function calls). Memory is measured with ``tracemalloc``, which sees NumPy's

@@ -11,7 +11,7 @@ import io
 import numpy as np
 from PIL import Image
 
-from .datasets import VIEW
+from .mlp.datasets import VIEW
 
 ORANGE, MID, BLUE = np.array([245, 147, 34]), np.array([232, 234, 235]), np.array([8, 119, 189])
 CLASS_COLORS = np.array([[245, 147, 34], [8, 119, 189], [46, 160, 67], [214, 39, 40],

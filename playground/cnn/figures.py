@@ -184,7 +184,7 @@ def shape_chart(rows: list[dict], height: int = 300) -> dict:
 
 def confusion(cm: np.ndarray, names) -> dict:
     """The app's confusion chart with categorical axes (class names like "3" stay labels)."""
-    from ..figures import confusion_chart
+    from ..mlp.figures import confusion_chart
 
     fig = confusion_chart(cm, names, height=330)
     for ax in ("xaxis", "yaxis"):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import figures as G
+from ..mlp import figures as G
 
 BLUE, ORANGE, GREY = G.BLUE, G.ORANGE, "#9aa0a6"
 DIVERGING = [[0, ORANGE], [0.5, "#f4f5f6"], [1, BLUE]]

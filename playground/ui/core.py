@@ -11,12 +11,12 @@ from collections import OrderedDict
 
 import streamlit as st
 
-from .. import settings as S
-from ..activations import ACTIVATIONS
-from ..datasets import GENERATORS
-from ..features import FEATURES
+from ..mlp import settings as S
+from ..mlp.activations import ACTIVATIONS
+from ..mlp.datasets import GENERATORS
+from ..mlp.features import FEATURES
 from ..modelstore import DEFAULT_BUDGET_MB, ModelStore
-from ..network import INITS, LOSS_LABELS, OPTIMIZER_LABELS
+from ..mlp.network import INITS, LOSS_LABELS, OPTIMIZER_LABELS
 
 LABELS = {
     "dataset": lambda k: GENERATORS[k][0],
@@ -130,7 +130,7 @@ def sync_url(prefix: str, values: dict):
 
 
 def plotly(where, fig: dict, **kwargs):
-    """st.plotly_chart for a figure dict built by playground.figures, skipping plotly's slow
+    """st.plotly_chart for a figure dict built by playground.mlp.figures, skipping plotly's slow
     re-validation (the builders are tested); returns the selection event if any."""
     import plotly.graph_objects as go
 

@@ -1,5 +1,5 @@
 """AppTest: the loss-landscape page's controls, its ranking and its messages."""
-from playground import landscape as LS
+from playground.mlp import landscape as LS
 
 PAGE = "pages/loss_landscape.py"
 

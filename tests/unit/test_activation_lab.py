@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from playground import activation_lab as L
-from playground import activations as A
+from playground.mlp import activation_lab as L
+from playground.mlp import activations as A
 
 
 def test_tanh_and_sigmoid_saturate_where_the_formula_says():

@@ -4,8 +4,8 @@ import re
 import numpy as np
 import pytest
 
-from playground import backprop as B, backprop_figure as BF
-from playground.gradcheck import finite_difference_gradient, torch_gradient
+from playground.mlp import backprop as B, backprop_figure as BF
+from playground.mlp.gradcheck import finite_difference_gradient, torch_gradient
 
 CASES = [
     (2, [2], 1, "tanh", "tanh", "squared", 0, [1.0, 0.5], [1.0]),

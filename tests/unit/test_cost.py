@@ -5,7 +5,7 @@ from torch import nn
 
 from playground import catalog as K
 from playground import cost as C
-from playground.network import Network
+from playground.mlp.network import Network
 from tests import language_models as LMB
 
 float32_torch = LMB.float32_fixture()   # the app's default dtype, whatever other tests set

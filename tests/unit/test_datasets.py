@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from playground import datasets as D
+from playground.mlp import datasets as D
 
 
 @pytest.mark.parametrize("name", list(D.GENERATORS))

@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from playground import efficiency as E
-from playground import settings as S
-from playground.trainer import Run, classes_of
+from playground.mlp import efficiency as E
+from playground.mlp import settings as S
+from playground.mlp.trainer import Run, classes_of
 from tests import language_models as LMB
 
 float32_torch = LMB.float32_fixture()   # the app's default dtype, whatever other tests set

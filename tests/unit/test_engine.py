@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 import torch
 
-from playground import activations as A
-from playground.gradcheck import TORCH_ACT, torch_gradient
-from playground.network import Network, Optimizer, train_epoch
+from playground.mlp import activations as A
+from playground.mlp.gradcheck import TORCH_ACT, torch_gradient
+from playground.mlp.network import Network, Optimizer, train_epoch
 
 
 torch_loss = torch_gradient  # the reference: the same network written with torch

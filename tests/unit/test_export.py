@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 import torch
 
-from playground import export
-from playground import features as F
-from playground import settings as S
-from playground.trainer import Run
+from playground.mlp import export
+from playground.mlp import features as F
+from playground.mlp import settings as S
+from playground.mlp.trainer import Run
 
 CASES = [
     dict(dataset="spiral", layers=[6, 4], acts=["relu", "gelu"], features=["x1", "x2", "sinx1", "x1x2"]),

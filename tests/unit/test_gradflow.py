@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from playground import gradflow as GF, gradflow_demo as D, settings as S
-from playground.trainer import Run
+from playground.mlp import gradflow as GF, gradflow_demo as D, settings as S
+from playground.mlp.trainer import Run
 
 
 def test_sizes_are_the_engines_gradient_per_layer():

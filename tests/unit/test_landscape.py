@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 import torch
 
-from playground import landscape as LS
-from playground import landscape_figures as LF
+from playground.mlp import landscape as LS
+from playground.mlp import landscape_figures as LF
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-from playground import settings as S
+from playground.mlp import settings as S
 
 
 def test_defaults_roundtrip_to_an_empty_query():

@@ -1,8 +1,8 @@
 import numpy as np
 
-from playground import frame as FR
-from playground import settings as S
-from playground.trainer import Run
+from playground.mlp import frame as FR
+from playground.mlp import settings as S
+from playground.mlp.trainer import Run
 
 
 def cfg(**kw):
@@ -93,7 +93,7 @@ def test_extreme_settings_never_raise():
 
 
 def test_diagram_has_every_link_and_neuron():
-    from playground import figures as G
+    from playground.mlp import figures as G
 
     r = Run(cfg(layers=[3, 2], features=["x1", "x2", "x1x2"]))
     f = FR.compute(r, thumbs=True)

@@ -7,7 +7,7 @@ never saturates and hides what happens inside.
 """
 from __future__ import annotations
 
-from . import query as Q
+from .. import query as Q
 from . import settings as S
 from .activations import ACTIVATIONS
 from .gradflow import at_init

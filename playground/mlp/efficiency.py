@@ -4,7 +4,7 @@ Everything but the amount of training data stays fixed: the test split, the netw
 weights (same seed) and the number of weight updates (the budget), so the curve of test
 accuracy against training-set size isolates what more data buys. The subsets are nested
 (the 1 % is inside the 5 %, which is inside the 25 %) and stratified (every class keeps its
-share, with at least one example). Runs use the playground's engine (:class:`~playground.trainer.Run`).
+share, with at least one example). Runs use the playground's engine (:class:`~playground.mlp.trainer.Run`).
 
 :func:`experiment` is a generator: it yields a :class:`Progress` after every chunk of
 training so a page can redraw the chart live; the same settings and seeds give the same numbers.

@@ -2,7 +2,7 @@
 
 All parameters of a network live in one flat vector ``theta``; layer ``l`` (1..L) stores its
 weight matrix W[l] (shape sizes[l-1] x sizes[l], row-major, W[i, j] links input i to neuron j)
-followed by its bias vector b[l]. :class:`playground.network.Network` hands out NumPy views of
+followed by its bias vector b[l]. :class:`playground.mlp.network.Network` hands out NumPy views of
 those pieces, so editing a weight by hand edits ``theta``.
 
 The loops below are plain Python, compiled to machine code by numba so that a small net trains

@@ -1,6 +1,6 @@
 """A small fully connected network: structure, parameters, vectorised forward, training.
 
-The parameters live in one flat vector (see :mod:`playground.kernel`); ``W(l)`` and ``b(l)``
+The parameters live in one flat vector (see :mod:`playground.mlp.kernel`); ``W(l)`` and ``b(l)``
 are NumPy views into it. The vectorised :meth:`Network.forward` evaluates many points at once
 (for heatmaps and losses) with the same activation formulas the kernel uses.
 """

@@ -7,7 +7,7 @@ from functools import lru_cache
 import numpy as np
 
 from . import features as F
-from . import render as R
+from .. import render as R
 from .trainer import Run
 
 GRID_N = 100  # output heatmap resolution (as TF Playground)

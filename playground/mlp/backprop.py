@@ -1,7 +1,7 @@
 """Backpropagation on one example, step by step, with every number on the way.
 
 Nothing here re-implements the network: the values come from the training kernel itself
-(:func:`playground.kernel.forward_one` fills every node's z and a, :func:`~playground.kernel.
+(:func:`playground.mlp.kernel.forward_one` fills every node's z and a, :func:`~playground.mlp.kernel.
 backward_one` every node's δ = ∂L/∂z and the gradient vector). This module only lays those
 numbers out as a lesson: one :class:`Step` per neuron forwards, the loss, one step per neuron
 backwards with the chain-rule product for each of its weights, the input gradients, and the
@@ -15,7 +15,7 @@ import numpy as np
 
 from . import activations as A
 from . import kernel as K
-from . import query as Q
+from .. import query as Q
 from .network import LOSSES, Network
 
 MAX_INPUTS, MAX_HIDDEN_LAYERS, MAX_NEURONS, MAX_OUTPUTS = 3, 3, 3, 3

@@ -1,4 +1,4 @@
-"""The computation graph of a :class:`playground.backprop.Trace`, as a Plotly figure dict.
+"""The computation graph of a :class:`playground.mlp.backprop.Trace`, as a Plotly figure dict.
 
 Columns: the inputs, then for every layer a Σ node (z = Σ w·a + b) and an activation node
 (a = f(z)), then the loss L with the target t. Weights are small diamonds on the links.

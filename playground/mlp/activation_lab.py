@@ -1,6 +1,6 @@
 """Activation-function lab: f and f' over a range, where f' saturates, and one neuron.
 
-Everything uses the :class:`playground.activations.Activation` objects, i.e. the very formulas
+Everything uses the :class:`playground.mlp.activations.Activation` objects, i.e. the very formulas
 the training kernel runs. Saturation is measured numerically: the parts of the range where
 |f'(x)| < ``SATURATED`` (default 0.05). Figures are plain Plotly dicts (see figures.py).
 """

@@ -1,7 +1,7 @@
 """Activation functions, each an object holding f and its derivative f'.
 
 Every formula is written once, self-contained (no calls between them), with NumPy functions that work the same on a whole array
-(heatmaps, plots) and on one float (the compiled training kernel in :mod:`playground.kernel`).
+(heatmaps, plots) and on one float (the compiled training kernel in :mod:`playground.mlp.kernel`).
 That is why the piecewise functions below use ``np.maximum`` and comparisons instead of ``if``.
 
 ``df(x, y)`` receives both the input ``x`` and the output ``y = f(x)``, because for some

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import features as F
-from . import render as R
+from .. import render as R
 from .activations import ACTIVATIONS
 from .datasets import VIEW
 
