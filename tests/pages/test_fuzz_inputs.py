@@ -119,40 +119,69 @@ def _check(at, page, label, models, typed=""):
             assert str(models) not in text and str(ROOT) not in text, f"{page} {label} echoes a path"
 
 
+def _show_uploads(at):
+    """Choose “upload” in every radio that offers it (image and audio sources), so the
+    uploaders behind them are found too."""
+    for r in at.radio:
+        labels = [str(o) for o in r.options]
+        hit = next((i for i, o in enumerate(labels) if "upload" in o.lower()), None)
+        if hit is None or r.disabled or r.index == hit:
+            continue
+        for raw in ("upload", "file", labels[hit]):          # the option's value behind its label
+            try:
+                if str(r.format_func(raw)) == labels[hit]:
+                    r.set_value(raw)
+                    at.run()
+                    break
+            except Exception:   # noqa: BLE001 - a format function that does not know ``raw``
+                continue
+    return at
+
+
+def _find(at, kind, ident):
+    return next((w for k, w in _inputs(at) if k == kind and (w.key or w.label) == ident), None)
+
+
+def _fuzz(at, reopen, page, kind, ident, models):
+    """Every hostile value through one input; returns the AppTest (reopened when needed)."""
+    values = hostile_strings(str(models)) if kind == "text" else hostile_files()
+    for value in values:
+        widget = _find(at, kind, ident)
+        if widget is None:           # the box went away (e.g. a form was accepted): reopen
+            at = reopen()
+            widget = _find(at, kind, ident)
+            if widget is None:
+                break
+        if kind == "text":
+            widget.set_value(value)
+            label = f"{ident}={value[:40]!r}"
+        else:
+            name, data = value
+            allowed = [t for t in (widget.allowed_type or []) if t]
+            if allowed and not name.endswith(tuple(allowed)):   # wrong content, right name
+                name = os.path.splitext(name)[0] + "." + allowed[0].lstrip(".")
+            widget.set_value((name, data, "application/octet-stream"))
+            label = f"{ident}<-{name}"
+        STATS["values"] += 1
+        _submit(at, widget)
+        _check(at, page, label, models, value if kind == "text" else "")
+    widget = _find(at, kind, ident) if kind == "file" else None
+    if widget is not None:           # leave no upload behind for the next input
+        widget.set_value(None)
+        at.run()
+    return at
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_hostile_input_never_breaks_a_page(open_page, fuzz_env, page):
-    models = fuzz_env
-    at = open_page(page)
-    found = {(kind, w.key or w.label) for kind, w in _inputs(at)}
-    t0 = time.perf_counter()
-    for kind, ident in sorted(found, key=str):
-        STATS["inputs"] += 1
-        values = hostile_strings(str(models)) if kind == "text" else hostile_files()
-        for value in values:
-            widget = next((w for k, w in _inputs(at) if k == kind and (w.key or w.label) == ident), None)
-            if widget is None:           # the box went away (e.g. a form was accepted): reopen
-                at = open_page(page)
-                widget = next((w for k, w in _inputs(at) if k == kind and (w.key or w.label) == ident), None)
-                if widget is None:
-                    break
-            if kind == "text":
-                widget.set_value(value)
-                label = f"{ident}={value[:40]!r}"
-            else:
-                name, data = value
-                allowed = [t for t in (widget.allowed_type or []) if t]
-                if allowed and not name.endswith(tuple(allowed)):   # wrong content, right name
-                    name = os.path.splitext(name)[0] + "." + allowed[0].lstrip(".")
-                widget.set_value((name, data, "application/octet-stream"))
-                label = f"{ident}<-{name}"
-            STATS["values"] += 1
-            _submit(at, widget)
-            _check(at, page, label, models, value if kind == "text" else "")
-        if kind == "file":               # leave no upload behind for the next input
-            widget = next((w for k, w in _inputs(at) if (w.key or w.label) == ident), None)
-            if widget is not None:
-                widget.set_value(None)
-                at.run()
+    """The page as it opens, then with “upload” chosen wherever a radio offers it."""
+    models, done, t0 = fuzz_env, set(), time.perf_counter()
+    for reopen in (lambda: open_page(page), lambda: _show_uploads(open_page(page))):
+        at = reopen()
+        for kind, ident in sorted({(k, w.key or w.label) for k, w in _inputs(at)} - done, key=str):
+            done.add((kind, ident))
+            STATS["inputs"] += 1
+            at = _fuzz(at, reopen, page, kind, ident, models)
     assert not os.path.exists("/tmp/dlp-fuzz-pwned")
-    print(f"\n{page}: {len(found)} inputs, {time.perf_counter() - t0:.1f} s "
+    print(f"\n{page}: {len(done)} inputs, {time.perf_counter() - t0:.1f} s "
           f"(so far {STATS['inputs']} inputs, {STATS['values']} hostile values)")
