@@ -90,7 +90,8 @@ def _hf_offline_help(spec: "_lm.HFModel", where, reason: str):
         f"**{spec.label}** needs a one-time download of `{spec.hub_id}` ({spec.size_mb:.0f} MB) "
         f"from the Hugging Face hub, and that is not possible right now: {reason}.\n\n"
         "To use it without internet, download the model folder on a computer that is online "
-        f"(`hf download {spec.hub_id} --local-dir {folder}`) and copy it to this server: teachers "
+        f"(`hf download {spec.hub_id} --local-dir {folder}`) and copy that local model folder to this "
+        "server: teachers "
         f"put such folders in one directory and start the app with `{_hub.MODELS_DIR_ENV}=<that "
         "directory>`"
         + (", or enter the folder's path under “Use a local model folder”" if _paths.enabled() else "")

@@ -25,7 +25,7 @@ def _page():
 def test_a_broken_section_leaves_the_rest_of_the_page_working(monkeypatch, caplog):
     monkeypatch.setenv("PLAYGROUND_STRICT_ERRORS", "0")      # as deployed
     caplog.set_level(logging.ERROR, logger="playground.errors")
-    at = AppTest.from_function(_page).run()
+    at = AppTest.from_function(_page, default_timeout=60).run()
     assert not at.exception
     texts = [m.value for m in at.markdown]
     assert "before the error" in texts and "still working" in texts and "the end" in texts
@@ -40,5 +40,5 @@ def test_a_broken_section_leaves_the_rest_of_the_page_working(monkeypatch, caplo
 
 def test_in_the_tests_an_unforeseen_error_still_fails(monkeypatch):
     monkeypatch.setenv("PLAYGROUND_STRICT_ERRORS", "1")
-    at = AppTest.from_function(_page).run()
+    at = AppTest.from_function(_page, default_timeout=60).run()
     assert at.exception and len(at.error) == 1
