@@ -25,6 +25,7 @@ from ..netcheck import PROBE_MAX_AGE, PROBE_TIMEOUT
 OFFLINE_ENVS = ("PLAYGROUND_OFFLINE", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
 MODELS_DIR_ENV = "PLAYGROUND_HF_DIR"
 MAX_CONFIG_BYTES = 1_000_000   # a real config.json is a few kB
+MAX_SIDE_FILE_MB = 64           # tokenizer.json, vocabularies: a few MB in real models
 MAX_FOLDER_MB = 1500          # a bigger model would not fit next to the others in 2.7 GB
 WEIGHTS = ("model.safetensors", "model.safetensors.index.json")
 TOKENIZER = ("tokenizer.json", "vocab.txt", "vocab.json", "spiece.model", "sentencepiece.bpe.model")
@@ -102,6 +103,9 @@ def _check_contents(p: Path) -> Path:
     if not any((p / t).is_file() for t in TOKENIZER):
         raise ModelError(f"{name} has no tokenizer files (tokenizer.json, vocab.txt, vocab.json or "
                          "spiece.model).")
+    for f in WANTED:               # tokenizer and config files: a few MB in real models
+        if not f.endswith(".safetensors") and (p / f).is_file() and (p / f).stat().st_size > MAX_SIDE_FILE_MB * 1e6:
+            raise ModelError(f"{f} in {name} is larger than {MAX_SIDE_FILE_MB} MB.")
     cfg = p / "config.json"
     if cfg.stat().st_size > MAX_CONFIG_BYTES:
         raise ModelError(f"The config.json in {name} is larger than {MAX_CONFIG_BYTES // 1000} kB.")

@@ -110,3 +110,14 @@ def test_a_pickle_that_would_run_code_is_refused_by_path_too(allowed, tmp_path):
     with pytest.raises(VM.WeightsError):
         VM.load_local(VM.REGISTRY["mobilenet_v3_large"], data)
     assert not marker.exists()
+
+
+def test_a_huge_tokenizer_file_is_refused_before_loading(allowed, monkeypatch):
+    folder = allowed / "model"
+    folder.mkdir()
+    (folder / "config.json").write_text("{}")
+    (folder / "model.safetensors").write_bytes(b"x")
+    with open(folder / "tokenizer.json", "wb") as f:         # sparse: no disk used
+        f.truncate(int(H.MAX_SIDE_FILE_MB * 1e6) + 1)
+    with pytest.raises(H.ModelError, match="tokenizer.json .* larger than"):
+        H.user_folder(str(folder))
