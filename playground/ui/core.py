@@ -19,7 +19,7 @@ from ..mlp.datasets import GENERATORS
 from ..mlp.features import FEATURES
 from ..modelstore import DEFAULT_BUDGET_MB, ModelStore
 from ..mlp.network import INITS, LOSS_LABELS, OPTIMIZER_LABELS
-from .guard import clean_value, log
+from .guard import clean_value, log, strict
 
 LABELS = {
     "dataset": lambda k: GENERATORS[k][0],
@@ -188,6 +188,8 @@ def read_upload(state_key: str, up, convert, errors) -> tuple:
         log.error("error id %s reading an upload: %s", ident, type(exc).__name__, exc_info=True)
         res = (f"This file could not be read ({type(exc).__name__}). If it keeps happening, tell "
                f"your teacher the error id {ident}.")
+        if strict():
+            raise
     st.session_state[state_key] = (fid, res)
     return res, True
 

@@ -49,8 +49,13 @@ def section(name: str, where=None):
         raise
     except Exception as exc:   # noqa: BLE001 - the boundary: everything unforeseen ends here
         report(name, exc, where)
-        if os.environ.get(STRICT_ENV, "").strip() == "1":
+        if strict():
             raise                  # the tests: an unforeseen error still fails them
+
+
+def strict() -> bool:
+    """Should an unforeseen error be raised after its message (the tests) rather than end there?"""
+    return os.environ.get(STRICT_ENV, "").strip() == "1"
 
 
 def guarded(name: str):
