@@ -12,6 +12,7 @@ from .. import serverpaths as _paths
 from ..language import hub as _hub
 from ..language import models as _lm
 from .core import model_store
+from .guard import guarded
 from .costs import cost_panel, known_cost, measure_cost
 
 def _load_hf(key: str, path: str, stamp: float, _source: str = "") -> "_lm.LoadedLM":
@@ -53,6 +54,7 @@ def hf_status(key: str) -> str:
     return f"{head} · {spec.params / 1e6:.0f} M parameters, a {spec.size_mb:.0f} MB download on first use"
 
 
+@guarded("the local model folder")
 def hf_folder_form(key: str, where=st):
     """Let a user (or teacher) point at a pre-downloaded model folder on this server: only when
     the operator switched server paths on, and only inside the operator's folders."""
@@ -98,6 +100,7 @@ def _hf_offline_help(spec: "_lm.HFModel", where, reason: str):
         + ". Everything else on this page keeps working.", icon="📦")
 
 
+@guarded("the model's status")
 def hf_model_box(key: str, where=st) -> bool:
     """A model's status line and local-folder option; when the model is not on this server and
     the hub is unreachable (decided within ~2 s, remembered for a minute), the message why.
@@ -111,6 +114,7 @@ def hf_model_box(key: str, where=st) -> bool:
     return reason is None
 
 
+@guarded("loading the model")
 def hf_model(key: str, where=st) -> "_lm.LoadedLM | None":
     """The shared, read-only model ``key`` (see playground.language.models.REGISTRY), loaded on
     first use: from a local folder or the Hugging Face cache, else downloaded with a progress
@@ -151,6 +155,7 @@ def hf_model(key: str, where=st) -> "_lm.LoadedLM | None":
 
 
 
+@guarded("the model's cost")
 def hf_cost(prefix: str, lm: "_lm.LoadedLM", where=st):
     """“What this model costs” for a loaded language/speech model, measured on request."""
     ident = f"loaded:{lm.ident}"

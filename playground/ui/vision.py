@@ -13,6 +13,7 @@ from .. import cost as _cost
 from .. import inputs as _inputs
 from .. import serverpaths as _paths
 from . import guard as _guard
+from .guard import guarded
 from .core import _store, model_store, read_upload, wkey
 
 IMAGE_SOURCES = {"sample": "📷 Sample image", "upload": "⬆ Upload", "camera": "🎥 Camera"}
@@ -38,6 +39,7 @@ def _forget_photo():
     st.session_state.pop("img__last_photo", None)
 
 
+@guarded("the image input")
 def image_input(prefix: str, where=st, default_sample: str = "Cat") -> "_img.CleanImage | None":
     """The one image input of every image page: a bundled sample, an upload or the camera.
 
@@ -150,6 +152,7 @@ def _offline_help(spec: "_vm.ModelSpec", where, reason: str):
                     st.error(str(exc))
 
 
+@guarded("loading the model")
 def vision_model(key: str, where=st) -> "_vm.Loaded | None":
     """The shared, read-only model ``key`` (see playground.vision.models.REGISTRY), loaded on
     first use: downloaded with a progress bar when online, else a clear message with how to

@@ -29,6 +29,8 @@ from tests.pages.conftest import ROOT
 float32_torch = LMB.float32_fixture()
 
 PAGES = re.findall(r'st\.Page\("(pages/[a-z_]+\.py)"', (ROOT / "app.py").read_text())
+# Settings (URL parameters) under which a page shows more boxes than with its defaults.
+VIEWS = {"pages/recurrent.py": [{"task": "chars"}]}
 STATS = {"inputs": 0, "values": 0}
 
 
@@ -174,9 +176,12 @@ def _fuzz(at, reopen, page, kind, ident, models):
 
 @pytest.mark.parametrize("page", PAGES)
 def test_hostile_input_never_breaks_a_page(open_page, fuzz_env, page):
-    """The page as it opens, then with “upload” chosen wherever a radio offers it."""
+    """The page as it opens, with “upload” chosen wherever a radio offers it, and in the
+    extra views of :data:`VIEWS`."""
     models, done, t0 = fuzz_env, set(), time.perf_counter()
-    for reopen in (lambda: open_page(page), lambda: _show_uploads(open_page(page))):
+    views = [lambda: open_page(page), lambda: _show_uploads(open_page(page))]
+    views += [lambda q=q: open_page(page, query=q) for q in VIEWS.get(page, [])]
+    for reopen in views:
         at = reopen()
         for kind, ident in sorted({(k, w.key or w.label) for k, w in _inputs(at)} - done, key=str):
             done.add((kind, ident))
