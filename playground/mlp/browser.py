@@ -44,6 +44,7 @@ any widget value (:func:`setting_change`).
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 from pathlib import Path
 
@@ -59,15 +60,21 @@ from .trainer import HISTORY_MAX, Run
 VERSION = 1
 WEB = Path(__file__).with_name("web")
 # the component's JavaScript, in load order: each file defines one global used by the next
-JS_FILES = ("engine.js", "live.js", "draw.js", "diagram.js", "app.js")
+JS_FILES = ("engine.js", "live.js", "draw.js", "diagram.js", "trainers.js", "app.js")
+WORKER_FILES = ("engine.js", "live.js", "worker.js")   # the Web Worker's own script
 REPORT_SECONDS = 2.0     # while playing, the browser reports at most this often
 MAX_PLAY_SECONDS = 600   # a forgotten tab pauses itself after 10 minutes
 REASONS = {"tick", "play", "pause", "step", "reset", "edit", "diverged", "done", "timeout"}
 
 
+def _read(names) -> str:
+    return "\n".join((WEB / name).read_text(encoding="utf-8") for name in names)
+
+
 def js_bundle() -> str:
-    """The component's ES module: the engine and the page's scripts, concatenated."""
-    return "\n".join((WEB / name).read_text(encoding="utf-8") for name in JS_FILES)
+    """The component's ES module: the engine and the page's scripts, concatenated, with the
+    training worker's source as a string (it starts from a Blob: nothing to fetch)."""
+    return f"const MLP_WORKER_SOURCE = {json.dumps(_read(WORKER_FILES))};\n" + _read(JS_FILES)
 
 
 def css() -> str:

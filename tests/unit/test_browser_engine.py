@@ -143,3 +143,13 @@ def test_training_actually_happened(both):
     for name, (py, js) in both.items():
         assert js["step"] == py["step"] > 0
         assert js["batch_losses"][-1] < js["batch_losses"][0], name
+
+
+@pytest.mark.parametrize("name", ["act-gelu", "ce-3class", "regression", "no-hidden"])
+def test_heatmap_forward_equals_the_training_forward(name):
+    """The browser's layer-at-a-time forward pass for heatmaps sums in the kernel's order."""
+    spec, _ = python_run(CASES[name])
+    out = subprocess.run([node(), str(DRIVER), "grid"], input=json.dumps([spec]), capture_output=True,
+                         text=True, timeout=60, check=True)
+    res = json.loads(out.stdout)
+    assert res["nodes"] == sum(spec["net"]["sizes"]) and res["diff"] == 0.0

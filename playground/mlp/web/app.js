@@ -5,7 +5,6 @@
 const ALL_FEATURES = [["x1", "X₁"], ["x2", "X₂"], ["x1sq", "X₁²"], ["x2sq", "X₂²"], ["x1x2", "X₁X₂"],
                       ["sinx1", "sin(X₁)"], ["sinx2", "sin(X₂)"]].map(([key, label]) => ({ key, label }));
 const SPEEDS = [1, 2, 5, 10, 20, 50, 100];
-const FRAME_BUDGET_MS = 12;   // training time per animation frame; drawing comes on top
 const GRID = 100;             // the output heatmap's resolution (thumbnails use every 4th point)
 const ICONS = {               // Material Symbols paths (Apache-2.0), inline: nothing from a CDN
   play: "M8 5v14l11-7z", pause: "M6 19h4V5H6v14zm8-14v14h4V5h-4z",
@@ -56,29 +55,39 @@ class LiveView {
   constructor(root, api) {
     this.root = root; this.api = api; this.s = null; this.frame = 0; this.dirty = true;
     this.raf = null; this.selected = null;
+    this.stats = { frames: 0, epochs: 0, drawMs: 0, trainMs: 0 };
   }
 
   // data from Python: a new run_id starts over; the same one updates settings in place
   load(data) {
     this.api.data = data;
     const fresh = !this.s;
+    if (!this.trainer) this.trainer = MLPTrainers.make(this, () => this.fallBack());
     if (fresh || this.s.runId !== data.run_id) {
-      const wasPlaying = this.s && this.s.playing;
-      this.s = MLPLive.create(data);
-      if (fresh && data.resume) MLPLive.resume(this.s, data.resume);
-      this.s.playing = false;
-      if (wasPlaying) this.s.playing = false;
+      this.trainer.init(data, fresh ? data.resume : null);
       this.grid = gridFeatures(this.s.features);
       this.selected = null;
       this.layout();
     } else {
       const before = JSON.stringify([this.s.view.show_test, this.s.view.discretize, data.locks]);
-      MLPLive.update(this.s, data);
+      this.trainer.update(data);
       if (before !== JSON.stringify([this.s.view.show_test, this.s.view.discretize, data.locks])) this.layout();
     }
-    this.dirty = true;
-    this.kick();
+    this.changed();
   }
+
+  // a browser that refuses the worker: train in the page instead, from the last state we drew
+  fallBack() {
+    const data = this.api.data, s = this.s;
+    this.trainer = new MLPTrainers.LocalTrainer(this);
+    this.trainer.init(data, s ? MLPLive.report(s, "pause", true) : data.resume);
+    this.layout();
+    this.changed();
+  }
+
+  changed() { this.dirty = true; this.kick(); }
+
+  report(rep) { this.api.setStateValue("report", rep); }
 
   layout() {
     const data = this.api.data, s = this.s, root = this.root;
@@ -157,6 +166,7 @@ class LiveView {
       this.confCanvas = h("canvas", "", cf);
     } else this.confCanvas = null;
     this.values = s.nets.map((r) => Array.from({ length: r.net.a.length }, () => new Float64Array(GRID * GRID)));
+    this.zbuf = new Float64Array(GRID * GRID);
     if (this.selected) this.select(this.selected.l, this.selected.j);
     this.dirty = true;
   }
@@ -195,11 +205,9 @@ class LiveView {
       const inp = h("input", "", row);
       inp.type = "number"; inp.step = "0.01";
       inp.onchange = () => {
-        const msg = MLPLive.setParam(s, r, index, inp.value === "" ? NaN : inp.value);
-        note.textContent = msg;
+        note.textContent = this.trainer.edit(0, index, inp.value === "" ? NaN : inp.value);
         inp.value = String(+net.theta[index].toFixed(4));
-        this.dirty = true; this.kick();
-        this.send("edit", true);
+        this.changed();
       };
       return [inp, index];
     });
@@ -219,34 +227,15 @@ class LiveView {
 
   setPlaying(on) {
     const s = this.s;
-    if (on && MLPLive.anyStopped(s)) {
-      if (s.nets.some((r) => r.status === "diverged")) return;   // Reset first
-      s.nets.forEach((r) => { if (r.status === "done") r.status = "ready"; });
-      if (MLPLive.reachedStop(s)) return;
-    }
-    s.playing = on;
-    s.playStarted = performance.now();
-    this.send(on ? "play" : "pause", !on);
-    this.dirty = true; this.kick();
+    if (on && s.nets.some((r) => r.status === "diverged")) return;   // Reset first
+    if (on && MLPLive.reachedStop(s)) return;
+    this.trainer.play(on);
+    this.changed();
   }
 
-  step() {
-    this.s.playing = false;
-    MLPLive.train(this.s, 1, Infinity);
-    this.send("step", true);
-    this.dirty = true; this.kick();
-  }
+  step() { this.trainer.step(); this.changed(); }
 
-  reset() {
-    MLPLive.reset(this.s);
-    this.send("reset", true);
-    this.dirty = true; this.kick();
-  }
-
-  send(reason, full) {
-    this.s.lastReport = performance.now();
-    this.api.setStateValue("report", MLPLive.report(this.s, reason, full));
-  }
+  reset() { this.trainer.reset(); this.changed(); }
 
   kick() {
     if (this.raf === null) this.raf = requestAnimationFrame((t) => this.tick(t));
@@ -254,22 +243,22 @@ class LiveView {
 
   tick(now) {
     this.raf = null;
-    if (!this.api.host.isConnected) { this.s.playing = false; return; }   // the page is gone
+    if (!this.api.host.isConnected) { this.trainer.stop(); return; }   // the page is gone
     const s = this.s;
     if (s.playing) {
-      MLPLive.train(s, s.view.speed, FRAME_BUDGET_MS);
+      const t0 = performance.now();
+      this.trainer.frame(now);
+      this.stats.trainMs += performance.now() - t0;
       this.frame += 1;
       this.dirty = true;
-      if (MLPLive.anyStopped(s)) {
-        s.playing = false;
-        this.send(s.nets.some((r) => r.status === "diverged") ? "diverged" : "done", true);
-      } else if (now - s.playStarted > s.view.max_seconds * 1000) {
-        s.playing = false;
-        s.timeoutNote = `Paused after ${Math.round(s.view.max_seconds / 60)} minutes of training. Press Play to go on.`;
-        this.send("timeout", true);
-      } else if (now - s.lastReport > s.view.report_seconds * 1000) this.send("tick", false);
     }
-    if (this.dirty) { this.draw(); this.dirty = false; }
+    if (this.dirty) {
+      const t0 = performance.now();
+      this.draw();
+      this.dirty = false;
+      this.stats.frames += 1;
+      this.stats.drawMs += performance.now() - t0;
+    }
     if (s.playing) this.kick();
   }
 
@@ -277,8 +266,11 @@ class LiveView {
     const s = this.s, A = s.nets[0];
     setIcon(this.playBtn, s.playing ? "pause" : "play", s.playing ? "Pause" : "Play");
     this.epochEl.textContent = s.epoch.toLocaleString("en-US");
+    const T = (this.stats.parts = this.stats.parts || {}), tick = (name, t0) => { T[name] = (T[name] || 0) + performance.now() - t0; return performance.now(); };
+    let t0 = performance.now();
     s.nets.forEach((r, k) => {
-      MLPEngine.nodeValues(r.net, this.grid.X, this.grid.n, this.values[k]);
+      MLPEngine.gridValues(r.net, this.grid.X, this.grid.n, this.values[k], this.zbuf);
+      t0 = tick("grid", t0);
       const out = this.outPics[k], L = r.net.sizes.length - 1, off = r.net.a.length - r.net.sizes[L];
       let canvas;
       if (s.kind === "multiclass") {
@@ -299,7 +291,9 @@ class LiveView {
       ctx.globalAlpha = 1;
       ctx.drawImage(out.dots, 0, 0);
     });
+    t0 = tick("outpic", t0);
     this.diagram.update(this.values[0], this.grid.scale, s.view.grad_links);
+    t0 = tick("diagram", t0);
     // numbers
     this.statsEl.textContent = "";
     for (const r of s.nets) {
@@ -314,7 +308,9 @@ class LiveView {
       series.push({ values: r.history.map((q) => [q[0], q[1]]), color: colors[k], width: 2 });
       series.push({ values: r.history.map((q) => [q[0], q[2]]), color: colors[k], width: 1, dash: [3, 2] });
     });
+    t0 = tick("stats", t0);
     MLPDraw.lines(this.lossCanvas, this.outPics[0].size * (s.nets.length > 1 ? 2 : 1), 84, series);
+    t0 = tick("loss", t0);
     // gradient flow of A
     const L = A.net.sizes.length - 1, fseries = [];
     for (let l = 0; l < L; l++) fseries.push({ values: A.flow.epochs.map((e, q) => [e, A.flow.grad[q][l]]), color: MLPDraw.layerColor(l, L), width: 2 });
@@ -326,14 +322,16 @@ class LiveView {
         sw.style.borderColor = MLPDraw.layerColor(l, L);
       }
     }
+    t0 = tick("flow", t0);
     if (this.confCanvas && (!s.playing || this.frame % 6 === 0)) {
       MLPDraw.confusion(this.confCanvas, MLPLive.confusion(s, A, "test"), classNames(s), 250);
     }
     const msgs = s.nets.filter((r) => r.message).map((r) => (s.nets.length > 1 ? `${r.name}: ` : "") + r.message);
-    if (s.timeoutNote && !s.playing) msgs.push(s.timeoutNote);
+    if (s.timedOut && !s.playing) msgs.push(`Paused after ${Math.round(s.view.max_seconds / 60)} minutes of training to share the computer. Press Play to go on.`);
     this.msgEl.textContent = msgs.join(" ");
     this.msgEl.className = "pg-msg" + (s.nets.some((r) => r.status === "diverged") ? " pg-bad" : msgs.length ? " pg-info" : "");
     this.statusEl.textContent = s.playing ? "training in your browser" : "";
+    this.stats.epoch = s.epoch;
   }
 }
 
@@ -348,6 +346,7 @@ export default function (component) {
       if (fallback) fallback.remove();
       view = new LiveView(root, { host: parentElement.host || parentElement, shadow: parentElement });
       views.set(parentElement, view);
+      view.api.host.pgView = view;   // benchmarks and browser tests read view.stats
     }
     view.api.setStateValue = setStateValue;
     view.api.setTriggerValue = setTriggerValue;

@@ -215,6 +215,46 @@ var MLPLive = (function (E) {
     return out;
   }
 
+  // What the training worker posts after each chunk: enough for the page to draw. `since`:
+  // the epoch of the last frame sent (-1: everything, e.g. after a reset).
+  function frame(s, since) {
+    return {
+      epoch: s.epoch, playing: s.playing, timedOut: !!s.timedOut, full: since < 0,
+      nets: s.nets.map((r) => ({
+        theta: Float64Array.from(r.net.theta), status: r.status, message: r.message,
+        trainLoss: r.trainLoss, testLoss: r.testLoss, lastGrads: r.lastGrads,
+        history: since < 0 ? r.history : r.history.filter((h) => h[0] > since),
+        flow: since < 0 ? r.flow : tail(r.flow, since),
+      })),
+    };
+  }
+
+  function tail(flow, since) {
+    const k = flow.epochs.findIndex((e) => e > since);
+    if (k < 0) return { epochs: [], grad: [], ratio: [] };
+    return { epochs: flow.epochs.slice(k), grad: flow.grad.slice(k), ratio: flow.ratio.slice(k) };
+  }
+
+  function thin(list, max) {
+    return list.length > max ? [list[0]].concat(list.filter((_, i) => i >= 2 && i % 2 === 0)) : list;
+  }
+
+  // The page's copy of the session (drawn, never trained) takes in a worker frame.
+  function applyFrame(s, f) {
+    s.epoch = f.epoch; s.playing = f.playing; s.timedOut = f.timedOut;
+    f.nets.forEach((q, i) => {
+      const r = s.nets[i];
+      r.net.theta.set(q.theta);
+      Object.assign(r, { status: q.status, message: q.message, trainLoss: q.trainLoss, testLoss: q.testLoss,
+                         lastGrads: q.lastGrads });
+      if (f.full) { r.history = q.history; r.flow = q.flow; return; }
+      const hl = r.history.length ? r.history[r.history.length - 1][0] : -1;
+      r.history = thin(r.history.concat(q.history.filter((h) => h[0] > hl)), s.view.history_max || 600);
+      const fl = r.flow.epochs.length ? r.flow.epochs[r.flow.epochs.length - 1] : -1, t = tail(q.flow, fl);
+      for (const k of ["epochs", "grad", "ratio"]) r.flow[k] = thin(r.flow[k].concat(t[k]), 300);
+    });
+  }
+
   // A hand edit of one parameter (the neuron panel). Values are clamped to ±100.
   function setParam(s, r, index, value) {
     let v = Number(value), note = "";
@@ -228,6 +268,6 @@ var MLPLive = (function (E) {
   }
 
   return { create, update, resume, reset, train, anyStopped, accuracy, confusion, report, setParam,
-           reachedStop, record };
+           reachedStop, record, frame, applyFrame };
 })(MLPEngine);
 if (typeof module !== "undefined" && module.exports) module.exports = MLPLive;

@@ -21,3 +21,20 @@ process.stdin.on("end", () => {
   });
   process.stdout.write(JSON.stringify(out));
 });
+// `node run_engine.js grid`: gridValues (layer at a time) must equal nodeValues (point by point)
+if (process.argv[2] === "grid") {
+  process.stdin.removeAllListeners("end");
+  process.stdin.on("end", () => {
+    const c = JSON.parse(input)[0];
+    const net = E.makeNet(c.net);
+    for (let e = 0; e < 20; e++) E.trainEpoch(net, Float64Array.from(c.X), Float64Array.from(c.T), c.n);
+    const X = Float64Array.from(c.X), nNodes = net.a.length;
+    const a = Array.from({ length: nNodes }, () => new Float64Array(c.n));
+    const b = Array.from({ length: nNodes }, () => new Float64Array(c.n));
+    E.nodeValues(net, X, c.n, a);
+    E.gridValues(net, X, c.n, b, new Float64Array(c.n));
+    let diff = 0;
+    for (let k = 0; k < nNodes; k++) for (let r = 0; r < c.n; r++) diff = Math.max(diff, Math.abs(a[k][r] - b[k][r]));
+    process.stdout.write(JSON.stringify({ diff, nodes: nNodes }));
+  });
+}
