@@ -21,6 +21,7 @@ st.markdown("#### Neural network playground")
 for w in ui.init_settings(P):
     st.warning(w)
 hide = ui.hidden(P)
+mlp_live.apply_pending(P)
 
 # ---- the settings that matter most, on one line (TF Playground's top bar) ----------------
 top = st.columns([1.3, 1.3, 1, 1, 1, 1])

@@ -244,6 +244,12 @@ def setting_change(event, cfg: dict, hidden: set) -> tuple[str, object] | None:
         except ValueError:
             return None
         return ("features", v) if v else None
+    if key in ("speed", "show_test", "discretize", "grad_links") \
+            and S.BY_KEY[key].group not in hidden and isinstance(value, (bool, int, float)):
+        try:
+            return key, S.parse(S.BY_KEY[key], str(value).lower())
+        except ValueError:
+            return None
     if key == "layers" and "network" not in hidden and isinstance(value, list):
         try:
             v = S.parse(S.BY_KEY["layers"], ",".join(str(int(x)) for x in value) or "-")

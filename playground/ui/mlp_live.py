@@ -14,7 +14,7 @@ import streamlit as st
 
 from ..mlp import browser as B
 from ..mlp import gradflow as GF
-from .core import remember
+from .core import current, remember
 
 log = logging.getLogger(__name__)
 FALLBACK = ("<div class='pg-fallback'>The live playground draws and trains in your browser: it "
@@ -48,22 +48,34 @@ def live(prefix: str, runs: dict, cfg: dict, hidden: set, rid: str):
             state[f"{prefix}_playing"] = bool(report.get("playing"))
         except B.ReportError as exc:   # a stale or malformed report: keep what we have
             log.info("playground report ignored: %s", exc)
-    change = B.setting_change(getattr(result, "setting", None), cfg, hidden)
-    if change is not None:
-        key, value = change
-        if key == "layers":
-            remember(prefix, "nlayers", len(value))
-            acts = list(cfg["acts"])
-            acts = (acts + [acts[-1] if acts else "tanh"] * len(value))[:len(value)]
-            for i, (n, a) in enumerate(zip(value, acts)):
-                remember(prefix, f"neurons_{i}", n)
-                remember(prefix, f"act_{i}", a)
-            remember(prefix, "layers", value)
-            remember(prefix, "acts", acts)
-        else:
-            remember(prefix, key, value)
+    event = getattr(result, "setting", None)
+    if event is not None and event == state.get(f"{prefix}_last_event"):
+        event = None         # each click once, even where a trigger is seen by two runs
+    state[f"{prefix}_last_event"] = event or state.get(f"{prefix}_last_event")
+    change = B.setting_change(event, cfg, hidden)
+    if change is not None:   # applied by apply_pending() at the top of the next run
+        state[f"{prefix}_pending"] = change
         st.rerun(scope="app")
     return state.get(f"{prefix}_playing", False)
+
+
+def apply_pending(prefix: str):
+    """Call before the settings widgets are drawn: a setup change clicked in the diagram."""
+    change = st.session_state.pop(f"{prefix}_pending", None)
+    if change is None:
+        return
+    key, value = change
+    if key == "layers":
+        acts = list(current(prefix)["acts"])
+        acts = (acts + [acts[-1] if acts else "tanh"] * len(value))[:len(value)]
+        remember(prefix, "nlayers", len(value))
+        for i, (n, a) in enumerate(zip(value, acts)):
+            remember(prefix, f"neurons_{i}", n)
+            remember(prefix, f"act_{i}", a)
+        remember(prefix, "layers", value)
+        remember(prefix, "acts", acts)
+    else:
+        remember(prefix, key, value)
 
 
 def flow_caption(run) -> str:

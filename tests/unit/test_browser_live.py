@@ -191,3 +191,7 @@ def test_settings_clicked_in_the_diagram_go_through_the_settings_table():
     assert B.setting_change({"key": "layers", "value": ["x"]}, c, set()) is None
     assert B.setting_change({"key": "lr", "value": 1e9}, c, set()) is None
     assert B.setting_change(None, c, set()) is None
+    assert B.setting_change({"key": "speed", "value": 37}, c, set()) == ("speed", 50)   # nearest allowed
+    assert B.setting_change({"key": "show_test", "value": True}, c, set()) == ("show_test", True)
+    assert B.setting_change({"key": "discretize", "value": "yes"}, c, set()) is None
+    assert B.setting_change({"key": "grad_links", "value": True}, c, {"view"}) is None

@@ -89,6 +89,12 @@ class LiveView {
 
   report(rep) { this.api.setStateValue("report", rep); }
 
+  // a setup change for Python (settings table, URL); `n` makes every click a new event
+  setting(key, value) {
+    this.clicks = (this.clicks || 0) + 1;
+    this.api.setTriggerValue("setting", { key, value, n: this.clicks });
+  }
+
   layout() {
     const data = this.api.data, s = this.s, root = this.root;
     root.textContent = "";
@@ -114,7 +120,7 @@ class LiveView {
     this.speedSel.value = String(SPEEDS.includes(s.view.speed) ? s.view.speed : 5);
     this.speedSel.onchange = () => {
       s.view.speed = Number(this.speedSel.value);
-      this.api.setTriggerValue("setting", { key: "speed", value: s.view.speed });
+      this.setting("speed", s.view.speed);
     };
     this.statusEl = h("div", "pg-status", bar);
     // main: network | output
@@ -126,8 +132,8 @@ class LiveView {
       s, allFeatures: ALL_FEATURES, width: width - outW - 24, height: 420, locks: data.locks,
       actLabels: data.nets[0].act_labels,
     }, {
-      features: (keys) => this.api.setTriggerValue("setting", { key: "features", value: keys }),
-      layers: (sizes) => this.api.setTriggerValue("setting", { key: "layers", value: sizes }),
+      features: (keys) => this.setting("features", keys),
+      layers: (sizes) => this.setting("layers", sizes),
       select: (l, j) => this.select(l, j),
     });
     h("div", "pg-title", right, "Output");
@@ -151,7 +157,7 @@ class LiveView {
         s.view[key] = cb.checked;
         if (key === "show_test") this.outPics.forEach((p) => { p.dots = this.dots(p.size); });
         this.dirty = true; this.kick();
-        this.api.setTriggerValue("setting", { key, value: cb.checked });
+        this.setting(key, cb.checked);
       };
     }
     this.msgEl = h("div", "pg-msg", app);
