@@ -64,7 +64,14 @@ more = st.columns(4)
 if "network" not in hide:
     with more[0]:
         ui.layers_widget(P)
-        ui.setting_widget(P, "loss")
+        csv_now = state.get("pg_csv")
+        kind = csv_now.kind if csv_now is not None else D.kind_of(ui.current(P)["dataset"])
+        if kind == "binary":
+            ui.setting_widget(P, "loss")
+        else:   # the output and loss are fixed by the problem: say which, truthfully
+            st.selectbox("Output and loss", [D.OUTPUT_OF[kind]], disabled=True, key=f"pg_loss_{kind}",
+                         help="Three or more classes: a softmax output trained with cross-entropy. "
+                              "Regression: a linear output trained with squared error.")
         ui.setting_widget(P, "init")
 if "features" not in hide:
     ui.setting_widget(P, "features", more[1])
@@ -100,8 +107,6 @@ runs = state["pg_runs"]
 runs["A"].set_hyper(cfg)
 if "B" in runs:
     runs["B"].set_hyper({**cfg, "lr": cfg["b_lr"], "optimizer": cfg["b_optimizer"]})
-if runs["A"].kind == "multiclass" and cfg["loss"] == "squared":
-    live_col.caption("Three or more classes: the output is a softmax trained with cross-entropy.")
 
 
 mlp_live.prepare(P, runs, cfg, hide, rid)

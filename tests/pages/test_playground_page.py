@@ -116,7 +116,8 @@ def test_multiclass_and_compare(open_page):
     assert set(r) == {"A", "B"} and r["A"].net.sizes[-1] == 3
     assert r["B"].net.activations[:2] == ["relu", "relu"]
     assert [n["name"] for n in spec(at)["nets"]] == ["A", "B"]
-    assert any("softmax" in c.value for c in at.caption)      # not "squared error"
+    loss = [w for w in at.selectbox if w.label == "Output and loss"][0]
+    assert loss.value == "Softmax + cross-entropy" and loss.disabled      # not "squared error"
     out = browser(at, epochs=5)
     send(at, out["report"])
     assert r["A"].epoch == 5 and at.session_state["pg_runs"]["B"].epoch == 5
