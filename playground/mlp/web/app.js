@@ -13,13 +13,7 @@ const ICONS = {               // Material Symbols paths (Apache-2.0), inline: no
 };
 const views = new WeakMap();   // parentElement -> the live view (survives reruns, not remounts)
 
-function h(tag, cls, parent, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  if (parent) parent.appendChild(e);
-  return e;
-}
+const h = MLPDraw.el;
 
 function iconButton(parent, icon, label, cls) {
   const b = h("button", "pg-btn " + (cls || ""), parent);

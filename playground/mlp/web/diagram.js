@@ -6,13 +6,7 @@ var MLPDiagram = (function (D) {
   const SVGNS = "http://www.w3.org/2000/svg";
   const BOX = 34, THUMB = 25, HEAD = 62;
 
-  function el(tag, cls, parent, text) {
-    const e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined) e.textContent = text;
-    if (parent) parent.appendChild(e);
-    return e;
-  }
+  const el = D.el;
 
   function svg(tag, attrs, parent) {
     const e = document.createElementNS(SVGNS, tag);

@@ -200,6 +200,15 @@ var MLPDraw = (function () {
     return `rgb(${Math.trunc(8 + t * 237)},${Math.trunc(119 + t * 28)},${Math.trunc(189 - t * 155)})`;
   }
 
-  return { grid, image, valuesInto, classesInto, blit, points, lines, confusion, layerColor,
+  // a DOM element with a class and text, appended to parent (the diagram and the page use it)
+  function el(tag, cls, parent, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    if (parent) parent.appendChild(e);
+    return e;
+  }
+
+  return { el, grid, image, valuesInto, classesInto, blit, points, lines, confusion, layerColor,
            ticks, fmt, sizeCanvas, pointColor, VIEW, CLASS };
 })();
