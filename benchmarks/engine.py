@@ -15,8 +15,6 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from playground.mlp import figures as G  # noqa: E402
-from playground.mlp import frame as FR  # noqa: E402
 from playground.mlp import settings as S  # noqa: E402
 from playground.mlp.trainer import Run  # noqa: E402
 
@@ -40,20 +38,6 @@ def epochs_per_second(repeats=5, epochs=2000):
         run.step(epochs)
         rates.append(epochs / (time.perf_counter() - t))
     return statistics.median(rates), len(run.Xtr)
-
-
-def frame_ms(repeats=200):
-    run = Run(SPIRAL)
-    run.step(50)
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fr = FR.compute(run, size=320, show_test=True, thumbs=True)
-        G.network_diagram(run, fr.thumbs)
-        G.loss_chart({"": run.history})
-        G.confusion_chart(run.confusion(), run.class_names())
-        times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times)
 
 
 def quality(cfg, seeds=10, epochs=500):
@@ -102,8 +86,6 @@ def main():
         "train_points": n_train,
         "training_epochs_per_s": round(eps, 1),
         "target_epochs_per_s": 2500,
-        "frame_compute_ms": round(frame_ms(), 3),
-        "target_frame_ms": 5,
         "spiral_test_loss_500_epochs_median_10_seeds": round(spiral_med, 4),
         "spiral_target": 0.36,
         "spiral_losses": [round(x, 4) for x in spiral_all],

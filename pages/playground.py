@@ -9,7 +9,6 @@ from playground import cost, ui
 from playground.mlp import browser as B
 from playground.mlp import datasets as D
 from playground.mlp import export
-from playground.mlp import settings as S
 from playground.mlp.trainer import Run
 from playground.ui import mlp_live
 

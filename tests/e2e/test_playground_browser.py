@@ -14,7 +14,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from .server import ROOT, app_server, wait_idle
+from .server import ROOT, wait_idle
 
 ARTIFACTS = ROOT / "artifacts"
 EXCEPTION = '[data-testid="stException"]'
