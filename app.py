@@ -55,4 +55,5 @@ PAGES = {
     ],
 }
 
-st.navigation(PAGES).run()
+with ui.section("this page"):   # the outer error boundary: never a traceback (playground/ui/guard.py)
+    st.navigation(PAGES).run()

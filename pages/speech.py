@@ -44,7 +44,7 @@ else:
         clip = res
 
 left, right = st.columns([1.3, 1])
-with left:
+with left, ui.section("Your audio"):
     if clip is not None:
         st.audio(A.encode(clip.samples, clip.sr), format="audio/wav")
         st.caption(f"What the model hears: {clip.seconds:.1f} s, mono, {clip.sr / 1000:g} kHz, "
@@ -55,7 +55,7 @@ with left:
         ui.plotly(st, SF.spectrogram(clip), key="speech_spec")
         st.caption("Bright = loud. Speech shows up as stacked bands (the harmonics of your voice) "
                    "that rise and fall; hiss fills the whole height; a pure tone is one line.")
-with right:
+with right, ui.section("Transcript"):
     st.subheader("Transcript")
     usable = ui.hf_model_box("whisper")
     lang = ui.kept_or(P, "language", "auto", st.selectbox, "Language", list(ASR.LANGUAGES),

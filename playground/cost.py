@@ -12,7 +12,9 @@ What is measured, exactly:
   MB = 10⁶ bytes; the download is about the same for float32 weights.
 * **MACs** — ``torch.utils.flop_counter.FlopCounterMode`` counts the matrix products,
   convolutions and attention of one call (MACs = FLOPs / 2, exact for Linear, Conv and
-  attention). It does not see inside PyTorch's fused RNN kernels, so ``nn.RNN/LSTM/GRU`` are
+  attention). Fused attention kernels the counter has no formula for (in torch 2.14 the CPU
+  kernel behind ``F.scaled_dot_product_attention`` counted 0) get one here:
+  L·S·(E + Eᵥ) per batch and head, the same as the two matrix products QKᵀ and A·V. It does not see inside PyTorch's fused RNN kernels, so ``nn.RNN/LSTM/GRU`` are
   added by formula (gates × hidden × (inputs + hidden) per step and layer). Embedding look-ups,
   activations and normalisation are not multiply-accumulates and are left out.
 * **Latency** — median wall-clock time of ``repeats`` calls after a warm-up, under
@@ -127,13 +129,45 @@ def _rnn_macs(mod, inputs) -> int:
     return int(steps_batch * total)
 
 
+# Fused scaled-dot-product attention kernels (whichever exist in this torch). The counter's own
+# formulas are kept where it has one; the others (e.g. ``_scaled_dot_product_flash_attention_for_cpu``,
+# what ``F.scaled_dot_product_attention`` runs on CPU) get :func:`_sdpa_flops`.
+SDPA_OPS = ("_scaled_dot_product_flash_attention_for_cpu", "_scaled_dot_product_flash_attention",
+            "_scaled_dot_product_efficient_attention", "_scaled_dot_product_cudnn_attention",
+            "_scaled_dot_product_fused_attention_overrideable",
+            "_scaled_dot_product_attention_math_for_mps")
+
+
+def _sdpa_flops(q, k, v, *args, out_shape=None, **kwargs) -> int:
+    """FLOPs of attention from the shapes (…, L, E), (…, S, E), (…, S, Eᵥ): QKᵀ and A·V, each
+    L·S per head (key/value heads broadcast to the query's, as in grouped-query attention)."""
+    lead = 1
+    for n in q[:-2]:
+        lead *= int(n)
+    length, e, s, ev = int(q[-2]), int(q[-1]), int(k[-2]), int(v[-1])
+    return 2 * lead * length * s * (e + ev)
+
+
+def missing_attention_formulas() -> dict:
+    """{aten op: formula} for the fused attention ops this torch's counter does not count."""
+    import torch
+    from torch.utils import flop_counter
+
+    out = {}
+    for name in SDPA_OPS:
+        op = getattr(torch.ops.aten, name, None)
+        if op is not None and op not in flop_counter.flop_registry:
+            out[op] = _sdpa_flops
+    return out
+
+
 def count_macs(fn: Callable[[], object], module=None) -> int:
     """Multiply-accumulates of one call of ``fn`` (FLOPs / 2, plus recurrent layers whose fused
     kernel the counter cannot see, by formula)."""
     import torch
     from torch.utils.flop_counter import FlopCounterMode
 
-    counter = FlopCounterMode(display=False)
+    counter = FlopCounterMode(display=False, custom_mapping=missing_attention_formulas())
     extra, handles, before = [0], [], {}
 
     def pre(mod, inputs):

@@ -7,11 +7,13 @@ without a Streamlit runtime. Pages call ``ui.<name>``; the glue is split by conc
   figures, server setup, uploads read once, per-session memos;
 - :mod:`.vision` — the shared image input and the cached torchvision models;
 - :mod:`.hf` — the cached Hugging Face models (local folder, cache or hub; offline message);
-- :mod:`.costs` — the server-wide cost measurements and the one cost panel.
+- :mod:`.costs` — the server-wide cost measurements and the one cost panel;
+- :mod:`.guard` — the error boundary of page sections (``ui.section``) and input validation.
 """
 from .core import (LABELS, current, model_store, hidden, init_settings, kept, kept_or, layers_widget,
                    load_query_once, memo, once, page_setup, plotly, read_upload, remember,
                    server_setup, setting_widget, stored, sync_url, transport, wkey, write_query)
+from .guard import guarded, section
 from .costs import all_costs, cost_panel, known_cost, measure_cost
 from .hf import (hf_cost, hf_folder_form, hf_locate, hf_model, hf_model_box,
                  hf_status)
@@ -22,7 +24,7 @@ __all__ = [
     "LABELS", "current", "hidden", "init_settings", "kept", "kept_or", "layers_widget",
     "load_query_once", "memo", "once", "page_setup", "plotly", "read_upload", "remember",
     "server_setup", "setting_widget", "stored", "sync_url", "transport", "wkey", "write_query",
-    "all_costs", "cost_panel", "known_cost", "measure_cost",
+    "guarded", "section", "all_costs", "cost_panel", "known_cost", "measure_cost",
     "model_store", "hf_cost", "hf_folder_form", "hf_locate", "hf_model", "hf_model_box",
     "hf_status", "IMAGE_SOURCES", "image_input", "model_label",
     "model_status", "vision_model",

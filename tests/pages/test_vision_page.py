@@ -97,10 +97,12 @@ def test_offline_message_within_five_seconds(open_page, empty_home, monkeypatch)
     assert "mobilenet_v3_large-5c1a4163.pth" in infos(at)
 
 
-def test_local_weights_by_path_and_by_upload(open_page, empty_home, tmp_path):
+def test_local_weights_by_path_and_by_upload(open_page, empty_home, tmp_path, monkeypatch):
+    other = write_random_weights(tmp_path / "mine", ["mobilenet_v3_large"])["mobilenet_v3_large"]
+    monkeypatch.setenv("PLAYGROUND_SERVER_PATHS", "1")
+    monkeypatch.setenv("PLAYGROUND_MODELS_DIR", str(other.parent))
     at = open_page(CLASSIFY)
     assert "MobileNetV3-Large" in infos(at)
-    other = write_random_weights(tmp_path / "mine", ["mobilenet_v3_large"])["mobilenet_v3_large"]
     at.text_input(key="vision_local_path_mobilenet_v3_large").set_value(str(tmp_path / "x.txt"))
     at.button(key="vision_local_go_mobilenet_v3_large").click().run()
     assert any("Expected a" in e.value for e in at.error) and not at.exception
