@@ -124,13 +124,13 @@ def apply_update():
 
 # ---- stepping -------------------------------------------------------------------------------
 b1, b2, b3, b4, info = st.columns([1, 1, 1, 1, 3])
-b1.button("◀ Back", key=f"{P}_back", on_click=go, args=(k - 1,), disabled=k == 0,
+b1.button("Back", key=f"{P}_back", icon=":material/chevron_left:", on_click=go, args=(k - 1,), disabled=k == 0,
           width="stretch")
-b2.button("Next ▶", key=f"{P}_next", on_click=go, args=(k + 1,), disabled=k == n_steps,
+b2.button("Next", key=f"{P}_next", icon=":material/chevron_right:", on_click=go, args=(k + 1,), disabled=k == n_steps,
           type="primary", width="stretch")
-b3.button("Run all ⏭", key=f"{P}_all", on_click=go, args=(n_steps,), disabled=k == n_steps,
+b3.button("Run all", key=f"{P}_all", icon=":material/fast_forward:", on_click=go, args=(n_steps,), disabled=k == n_steps,
           width="stretch")
-b4.button("Reset ⟲", key=f"{P}_reset", on_click=go, args=(0,), width="stretch")
+b4.button("Reset", key=f"{P}_reset", icon=":material/replay:", on_click=go, args=(0,), width="stretch")
 info.progress(k / n_steps, text=f"Step {k} of {n_steps}")
 
 if not np.isfinite(tr.loss) or not np.isfinite(tr.grad).all():

@@ -164,7 +164,7 @@ def gradient_figure(norms: dict, at: int, labels, pinned=(), height: int = 300) 
         v = np.asarray(values, float)[-len(labels):]
         pad = len(labels) - len(v)
         data.append({"type": "scatter", "mode": "lines", "x": list(labels)[pad:],
-                     "y": _sig(v), "name": f"📌 {name}",
+                     "y": _sig(v), "name": f"pinned: {name}",
                      "line": {"dash": "dot", "width": 2}})
     return {"data": data, "layout": {
         "height": height, "margin": {"l": 50, "r": 10, "t": 36, "b": 60}, "bargap": 0.15,
