@@ -2,9 +2,10 @@
 import streamlit as st
 
 from playground import ui
+from playground.icon import favicon
 
 ui.server_setup()  # once per server process: one BLAS thread per session, freeze import garbage
-st.set_page_config(page_title="Deep Learning Playground", page_icon=":material/neurology:", layout="wide")
+st.set_page_config(page_title="Deep Learning Playground", page_icon=favicon(), layout="wide")
 
 PAGES = {
     "Start": [st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)],
