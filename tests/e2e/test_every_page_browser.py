@@ -3,7 +3,7 @@
 The pages are read from app.py (every ``st.Page``), so a new page is visited without editing this
 test. Each page must render without a Streamlit exception box and without an error in the browser
 console; a full-page screenshot of each is saved under ``$PLAYGROUND_ARTIFACTS`` (default: a
-temporary folder, never committed) for a person to look at.
+temporary folder, never committed) for a person to look at, one per screenful.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from .server import ROOT, app_server, wait_idle
 
 VIEWPORTS = {"1366x768": (1366, 768), "1920x1080": (1920, 1080)}
 ARTIFACTS = Path(os.environ.get("PLAYGROUND_ARTIFACTS") or Path(tempfile.gettempdir()) / "dlp-screens")
-SETTLE_MS = 1500    # Plotly and images draw after the script finished
+SETTLE_MS = 1000    # Plotly and images draw after the script finished
 # Opened by its own address (a teacher's link), a page makes Streamlit's frontend look for the
 # server one folder up first: /<page>/_stcore/health and /host-config answer 404 by design.
 BASE_PATH_PROBE = re.compile(r"/[a-z_]+/_stcore/(health|host-config)$")
@@ -49,6 +49,18 @@ def test_every_page_of_app_py_is_found():
     assert "" in paths and "playground" in paths and len(paths) == len(set(paths)) >= 15
     on_disk = {p.stem for p in (ROOT / "pages").glob("*.py")}
     assert set(paths) - {""} <= on_disk
+
+
+def shoot(page, name: str, height: int, parts: int = 4):
+    """The page as a student scrolls through it: one screenshot per screenful (Streamlit scrolls
+    its main area, not the window, so a "full page" screenshot would show only the first one)."""
+    main = page.locator('[data-testid="stMain"]')
+    total = main.evaluate("e => e.scrollHeight")
+    for i, y in enumerate(range(0, min(total, parts * height), height - 80)):
+        main.evaluate(f"e => e.scrollTo(0, {y})")
+        page.wait_for_timeout(150)
+        page.screenshot(path=str(ARTIFACTS / f"{name}-{i}.png"))
+    main.evaluate("e => e.scrollTo(0, 0)")
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +96,7 @@ def test_every_page_renders_without_errors(chromium, offline_url, size):
                 errors.append(f"/{path}: exception box: {boxes.first.inner_text()[:300]}")
             if not page.get_by_role("heading").count():
                 errors.append(f"/{path}: no heading rendered ({title})")
-            page.screenshot(path=str(ARTIFACTS / f"{size}-{path or 'home'}.png"), full_page=True)
+            shoot(page, f"{size}-{path or 'home'}", height)
     finally:
         ctx.close()
     assert not errors, "\n".join(errors)
