@@ -71,7 +71,7 @@ if src != "digits8" and not D.is_downloaded(src):
                 f"({spec.size_mb:.0f} MB), and this server cannot reach it right now. The bundled "
                 "8×8 digits work offline and are used instead. A teacher can copy the four "
                 f"`*-ubyte` files into `{D.data_root() / spec.cls.__name__ / 'raw'}` (or set "
-                f"`{D.DATA_ENV}`) to make it available without internet.", icon="📦")
+                f"`{D.DATA_ENV}`) to make it available without internet.", icon=":material/download:")
         src = "digits8"
 try:
     data = dataset(src, int(seed), str(D.data_root()))
@@ -184,7 +184,7 @@ st.caption("Each tile is one channel's feature map (blue low … red high, each 
 
 # ---- try it yourself ------------------------------------------------------------------------
 st.subheader("Your own digit")
-modes = {"draw": "✏️ Draw", "test": "🔢 A test image", "photo": "📷 Photo or upload"}
+modes = {"draw": ":material/draw: Draw", "test": ":material/pin: A test image", "photo": ":material/photo_camera: Photo or upload"}
 if st_canvas is None:
     modes.pop("draw")
 mode = ui.kept_or(P, "try", next(iter(modes)), st.radio, "Input", options=list(modes),

@@ -39,7 +39,7 @@ st.caption(f"Network from the playground: {len(cfg['features'])} inputs → hidd
            f"{E.N_POINTS * (100 - E.TRAIN_PCT) // 100} for testing.")
 
 setup = (dataset, noise, updates, seeds, tuple(map(str, cfg.values())))
-go = st.button("▶ Run the experiment", key="eff_run", type="primary")
+go = st.button("Run the experiment", key="eff_run", type="primary", icon=":material/play_arrow:")
 chart, status = st.empty(), st.empty()
 
 if go:
@@ -69,11 +69,6 @@ if points:
                    "test accuracy": f"{r['test_acc']:.1%}",
                    "training accuracy": f"{r['train_acc']:.1%}", "runs": r["runs"]} for r in rows],
                  hide_index=True, key="eff_table")
-    small, full = rows[0], rows[-1]
-    st.write(f"With {small['n_train']} examples the network reaches {small['test_acc']:.0%} on the "
-             f"test set, with {full['n_train']} it reaches {full['test_acc']:.0%}. Training accuracy "
-             "far above test accuracy means it memorised its few examples instead of learning the "
-             "pattern; the gap closes as data grows. Most of the gain comes from the first few "
-             "hundred examples: beyond that, more data buys less and less.")
+    st.write(E.conclusion(rows))
 elif not go:
     chart.info("Press “Run the experiment”: four trainings of a few seconds each, drawn live.")

@@ -53,7 +53,8 @@ kind, sentence = GF.diagnosis(sizes[chosen])
 left, right = st.columns([2, 1])
 ui.plotly(left, GF.layers_bar(sizes), key="gf_bars")
 with right:
-    box = {"vanishing": st.warning, "exploding": st.error, "dead": st.error}.get(kind, st.success)
+    box = {"vanishing": st.warning, "exploding": st.error, "dead": st.error,
+           "uneven": st.info}.get(kind, st.success)
     box(f"**{chosen}**: {sentence}")
     st.caption("Each bar: the typical size (root mean square) of ∂L/∂W in one layer of a fresh "
                "network, averaged over the training data. Log scale: one grid line is a factor of "
@@ -83,9 +84,10 @@ def draw(frame: int, chart: bool):
     r = state["gf_run"]
     with status_ph.container():
         if r.status == "diverged":
-            st.error(r.message)
+            st.error(D.diverged_message(r, values, sizes[chosen]))
         st.markdown(f"Epoch **{r.epoch:,}** · train loss **{r.train_loss:.4f}** · test accuracy "
-                    f"**{r.accuracy('test'):.1%}** · {GF.diagnosis(r.flow.latest())[1]}")
+                    f"**{r.accuracy('test'):.1%}** · "
+                    f"{GF.diagnosis(r.flow.latest(), r.train_loss, r.n_classes)[1]}")
     loss_ph.image(R.data_uri(R.loss_png({"": r.history}, width=360)), width="stretch",
                   caption="Loss (train: dark, test: light)")
     if chart:

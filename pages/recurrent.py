@@ -168,7 +168,8 @@ def pin():
     state["rnn_pins"] = state["rnn_pins"][-4:]
 
 
-i3.button("📌 Pin gradient curve", key="rnn_pin", on_click=ui.once("rnn_click_pin", pin), width="stretch",
+i3.button("Pin gradient curve", key="rnn_pin", icon=":material/push_pin:",
+          on_click=ui.once("rnn_click_pin", pin), width="stretch",
           help="Keep this model's gradient curve on the chart, then switch the model to compare.")
 i4.button("Clear pins", key="rnn_unpin", on_click=lambda: state.pop("rnn_pins", None), width="stretch")
 
@@ -184,23 +185,18 @@ def inside_view():
     h, g = st.columns([1.15, 1])
     ui.plotly(h, RF.state_heatmap(u.h[layer], labels, f"Hidden state h_t of layer {layer + 1}: "
                                   f"{run.model.hidden} units × {u.T} time steps"), key="rnn_hidden_heatmap")
-    h.caption("Each column is the memory after reading that step's input (orange −1 … blue +1). "
-              "Watch which units switch on at the symbol that matters and hold their value.")
+    h.caption(RF.hidden_caption(run.task.key))
     pins = [(lab, v) for grp, lab, v in state.get("rnn_pins", []) if grp == pin_group]
     ui.plotly(g, RF.gradient_figure(ins["norms"], ins["at"], labels, pins), key="rnn_grad_chart")
     g.caption(f"How much the loss at the last step (loss {ins['loss']:.3g}) changes with each "
               "earlier input: back-propagation through time, written out step by step (log scale). "
               f"Here it stays above 1 % of its peak for the last **{ins['span']}** steps. Where the "
               "bars fall to nothing, the model cannot learn from that far back: compare a vanilla "
-              "RNN with an LSTM on the memory task (📌 pin one curve, then switch the model).")
+              "RNN with an LSTM on the memory task (pin one curve, then switch the model).")
     if run.model.kind in RF.SHOWN_GATES:
         ui.plotly(st, RF.gates_figure(u.gates[layer], run.model.kind, labels), key="rnn_gates_chart")
         st.caption("Gate activations between 0 (closed) and 1 (open), computed step by step from "
-                   "the layer's own weights. " + (
-                       "An LSTM that remembers keeps its forget gate near 1 and its input gate shut "
-                       "while distractors pass by." if run.model.kind == "lstm" else
-                       "A GRU that remembers keeps its update gate near 1: the new state is then "
-                       "mostly the old one."))
+                   "the layer's own weights. " + RF.gates_caption(run.model.kind, run.task.key))
     st.markdown("**Unrolled over the first time steps**")
     ui.plotly(st, unroll_figure(u, run.task, d.mask, layer), key="rnn_unroll_chart")
     st.caption("The same cell, copied once per time step: the input enters from below, the state "
@@ -227,7 +223,8 @@ if run.task.key == "chars":
         state["rnn_sample_out"] = run.sample(prompt, length, temperature,
                                              seed=cfg["seed"] * 1000 + state["rnn_sample_count"])
 
-    w4.button("✍ Sample", key="rnn_sample", on_click=ui.once("rnn_click_sample", sample), width="stretch",
+    w4.button("Sample", key="rnn_sample", icon=":material/edit_note:",
+              on_click=ui.once("rnn_click_sample", sample), width="stretch",
               type="primary")
     if state.get("rnn_sample_out"):
         out, notes = state["rnn_sample_out"]

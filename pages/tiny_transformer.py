@@ -69,14 +69,13 @@ def live_view():
             state["tiny_playing"] = False
             st.toast("Paused after 10 minutes of training to share the server. Press Play to go on.")
             st.rerun(scope="app")
-    st.markdown(f"Training step **{run.steps:,}** · train loss **{run.loss:.4f}** · test accuracy "
-                f"**{run.token_acc:.1%}** of digits, **{run.seq_acc:.1%}** of whole sequences "
-                f"(guessing: 10 %)")
+    st.markdown(run.status())
     pred, conf, maps = run.run_on(digits)
     want = TT.target(run.s.task, torch.tensor(digits)).tolist()
     left, right = st.columns([1, 1.4])
     ui.plotly(left, F.learning_curve(run.history), key="tiny_curve")
-    ok = "".join("✅" if a == b else "❌" for a, b in zip(pred, want))
+    ok = " ".join(":green[:material/check:]" if a == b else ":red[:material/close:]"
+                  for a, b in zip(pred, want))
     right.markdown(f"Input **{' '.join(map(str, digits))}** → model **{' '.join(map(str, pred))}** "
                    f"(right answer {' '.join(map(str, want))}) {ok}")
     labels = [f"{d}" for d in digits]
