@@ -113,7 +113,9 @@ mlp_live.prepare(P, runs, cfg, hide, rid)
 
 @st.fragment
 def live_area():
-    playing = mlp_live.live(P, runs, cfg, hide, rid)
+    playing = state.get("pg_playing", False)
+    with ui.section("The live playground"):
+        playing = mlp_live.live(P, runs, cfg, hide, rid)
     run = runs["A"]
     c1, c2 = st.columns([3, 2])
     c1.caption(mlp_live.flow_caption(run))
@@ -130,5 +132,5 @@ e1, e2 = st.columns(2)
 full = csv_data if csv_data is not None else D.generate(cfg["dataset"], cfg["noise"], cfg["seed"])
 e1.download_button("Download the data (CSV)", full.to_csv(), file_name=f"{full.name}.csv",
                    mime="text/csv", key="pg_data_csv", icon=":material/table:")
-with e2.expander("What this network costs"):
+with e2.expander("What this network costs"), ui.section("What this network costs"):
     ui.cost_panel(cost.network_cost(runs["A"].net, "Your network A"))
