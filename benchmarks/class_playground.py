@@ -11,7 +11,7 @@ common window: the server's CPU (% of one core), peak RSS, websocket KB/s each s
 receives, how long the server takes to answer a report (its fragment rerun), and at the end
 the time from each student's "pause" report to the server's answer.
 
-    python benchmarks/class_load.py [--clients 30] [--seconds 20]
+    python benchmarks/class_playground.py [--clients 30] [--seconds 20]
 
 (``load.py`` itself cannot press a Play button that lives inside a component; this script
 uses its protocol client and server monitor.)
