@@ -59,7 +59,7 @@ with data_col:
 
 # ---- everything else, below the live area -------------------------------------------------
 st.markdown("##### More settings")
-more = st.columns(4)
+more = st.columns(3)
 if "network" not in hide:
     with more[0]:
         ui.layers_widget(P)
@@ -81,10 +81,6 @@ if "compare" not in hide:
         if ui.setting_widget(P, "compare"):
             for key in ("b_act", "b_lr", "b_optimizer"):
                 ui.setting_widget(P, key)
-if "view" not in hide:
-    with more[3]:
-        for key in ("speed", "show_test", "discretize", "grad_links"):
-            ui.setting_widget(P, key)
 
 cfg = ui.current(P)
 ui.sync_url(P, cfg)
