@@ -352,6 +352,10 @@ export default function (component) {
     view.api.setStateValue = setStateValue;
     view.api.setTriggerValue = setTriggerValue;
     view.load(data);
+    // Streamlit calls this before new data and when the element goes away (a page switch):
+    // only then is the host detached, and the worker is stopped
+    const v = view;
+    return () => setTimeout(() => { if (!v.api.host.isConnected && v.trainer) v.trainer.stop(); }, 200);
   } catch (err) {
     const box = document.createElement("div");
     box.className = "pg-msg pg-bad";
