@@ -1,19 +1,15 @@
 """Vanishing and exploding gradients in a deep, narrow network."""
-import time
-
 import streamlit as st
 
 from playground import render as R, ui
+from playground.budget import Paced
 from playground.mlp import gradflow as GF, gradflow_demo as D
 from playground.mlp.activations import ACTIVATIONS
 from playground.mlp.network import INITS
-from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
 ui.page_setup()
 P = "gf"
-FRAME_SECONDS = 0.1
-CHART_SECONDS = 1.0
-MAX_PLAY_SECONDS = 600
+CHART_SECONDS = 1.0   # the Plotly chart of gradient sizes while playing (status and loss: every frame)
 state = st.session_state
 
 st.title("Vanishing and exploding gradients")
@@ -63,57 +59,34 @@ with right:
 # ---- while training ------------------------------------------------------------------------
 st.subheader("While training")
 if state.get("gf_key") != D.run_key(values):
-    state["gf_run"], state["gf_key"], state["gf_playing"] = D.build(values), D.run_key(values), False
+    state["gf_run"], state["gf_key"], state["gf_playing"] = Paced(D.build(values)), D.run_key(values), False
 run = state["gf_run"]
 run.set_hyper({"lr": values["lr"]})
 
 
 def rebuild():
-    state["gf_run"] = D.build(values)
+    state["gf_run"] = Paced(D.build(values))
 
 
 ui.transport(P, "gf_run", rebuild, D.SPEEDS, cfg["speed"], "epochs")
-status_ph = st.empty()
-chart_col, loss_col = st.columns([2, 1])
-chart_ph, loss_ph = chart_col.empty(), loss_col.empty()
 
 
-def draw(frame: int, chart: bool):
-    """Status and loss every frame; the Plotly chart (heavier for the browser) when asked."""
-    r = state["gf_run"]
-    with status_ph.container():
+@st.fragment(run_every=ui.frame_every(P))
+def live_view():
+    """Status and loss every frame; the Plotly chart (heavier for the browser) about once a second."""
+    speed = int(ui.stored(P).get("speed", D.DEFAULTS["speed"]))
+    with ui.live_frame(P, "gf_run", speed):   # this frame's share of the server, then draw
+        r = state["gf_run"]
         if r.status == "diverged":
             st.error(r.message)
         st.markdown(f"Epoch **{r.epoch:,}** · train loss **{r.train_loss:.4f}** · test accuracy "
                     f"**{r.accuracy('test'):.1%}** · {GF.diagnosis(r.flow.latest())[1]}")
-    loss_ph.image(R.data_uri(R.loss_png({"": r.history}, width=360)), width="stretch",
-                  caption="Loss (train: dark, test: light)")
-    if chart:
-        ui.plotly(chart_ph, GF.flow_chart(r.flow), key=f"gf_flow_{frame}")
+        chart_col, loss_col = st.columns([2, 1])
+        loss_col.image(R.data_uri(R.loss_png({"": r.history}, width=360)), width="stretch",
+                       caption="Loss (train: dark, test: light)")
+        if ui.heavy_due(P, "flow", CHART_SECONDS) or "gf_flow_fig" not in state:
+            state["gf_flow_fig"] = GF.flow_chart(r.flow)
+        ui.plotly(chart_col, state["gf_flow_fig"], key="gf_flow")
 
 
-draw(0, True)
-
-
-def animate():
-    started = last_chart = time.monotonic()
-    frame, max_frames = 0, state.get("gf_max_frames")   # tests bound the loop
-    while max_frames is None or frame < max_frames:
-        t0 = time.monotonic()
-        state["gf_run"].step(int(ui.stored(P).get("speed", D.DEFAULTS["speed"])))
-        frame += 1
-        chart = t0 - last_chart >= CHART_SECONDS
-        draw(frame, chart)
-        last_chart = t0 if chart else last_chart
-        if state["gf_run"].status in ("diverged", "done") or t0 - started > MAX_PLAY_SECONDS:
-            state["gf_playing"] = False
-            st.rerun()
-        time.sleep(max(0.0, FRAME_SECONDS - (time.monotonic() - t0)))
-
-
-if state["gf_playing"]:
-    try:
-        animate()
-    except StopException:
-        state["gf_playing"] = False
-        raise
+live_view()

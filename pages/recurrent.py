@@ -1,10 +1,9 @@
 """Recurrent networks: sequences, memory and vanishing gradients through time."""
-import time
-
 import numpy as np
 import streamlit as st
 
 from playground import ui
+from playground.budget import thin
 from playground.rnn import data as D, figures as RF, settings as S
 from playground.rnn.models import KINDS
 from playground.rnn.train import OPTIMIZERS, SeqRun
@@ -12,10 +11,7 @@ from playground.rnn.unroll import unroll_figure
 
 ui.page_setup()
 P = "rnn"  # session-state prefix of this page
-FRAME_SECONDS = 0.1    # training chunk + loss + predictions while playing
-INSIDE_SECONDS = 1.0   # hidden states, gates, gradients and the unroll view while playing
-CHUNK_SECONDS = 0.25   # a frame never trains longer than this (Pause stays immediate)
-MAX_PLAY_SECONDS = 600  # a forgotten tab stops using the server's CPU after 10 minutes
+INSIDE_SECONDS = 2.0   # hidden states, gates, gradients and the unroll view while playing
 state = st.session_state
 
 st.title("Recurrent networks: RNN, LSTM, GRU")
@@ -110,23 +106,19 @@ def status_line() -> str:
     return s
 
 
-@st.fragment(run_every=FRAME_SECONDS if playing else None)
+@st.fragment(run_every=ui.frame_every(P))
 def live_view():
-    if state["rnn_playing"]:
-        run.step(speed(), max_seconds=CHUNK_SECONDS)
-        if run.status in ("diverged", "error"):
-            state["rnn_playing"] = False
-            st.rerun(scope="app")
-        if time.monotonic() - state.get("rnn_play_started", time.monotonic()) > MAX_PLAY_SECONDS:
-            state["rnn_playing"] = False
-            st.toast("Paused after 10 minutes of training to share the server. Press Play to go on.")
-            st.rerun(scope="app")
+    with ui.live_frame(P, "rnn_run", speed()):   # this frame's share of the server, then draw
+        draw_live()
+
+
+def draw_live():
     k = int(np.clip(ui.stored(P).get("example", 1), 1, len(run.task.test))) - 1
     if run.status in ("diverged", "error"):
         st.error(run.message)
     st.markdown(status_line())
     left, right = st.columns(2)
-    ui.plotly(left, RF.loss_figure(run.history, run.chance()["loss"]), key="rnn_loss_chart")
+    ui.plotly(left, RF.loss_figure(thin(run.history), run.chance()["loss"]), key="rnn_loss_chart")
     if run.task.key == "sines":
         fig = RF.forecast_figure(run.predictions(k))
         what = f"Test sequence {k + 1}: input (dots), truth and forecast."
@@ -175,6 +167,11 @@ i4.button("Clear pins", key="rnn_unpin", on_click=lambda: state.pop("rnn_pins", 
 
 @st.fragment(run_every=INSIDE_SECONDS if playing else None)
 def inside_view():
+    with ui.live_frame(P):   # while playing: drawn in one of the server's frame slots
+        draw_inside()
+
+
+def draw_inside():
     ins = run.inside(example - 1)
     u = ins["unrolled"]
     d = run.task.test

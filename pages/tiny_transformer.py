@@ -1,17 +1,13 @@
 """Train a tiny transformer live on digit tasks and watch its attention find the answer."""
-import time
-
 import streamlit as st
 import torch
 
 from playground import ui
+from playground.budget import thin
 from playground.transformer import figures as F, tiny as TT
 
 ui.page_setup()
 P = "tiny"  # session-state prefix of this page
-FRAME_SECONDS = 0.15
-CHUNK_SECONDS = 0.2
-MAX_PLAY_SECONDS = 600
 SPEEDS = [1, 2, 5, 10, 25]
 LRS = [3e-4, 1e-3, 3e-3]
 state = st.session_state
@@ -61,21 +57,20 @@ except ValueError as exc:
     digits = run.example(0)
 
 
-@st.fragment(run_every=FRAME_SECONDS if playing else None)
+@st.fragment(run_every=ui.frame_every(P))
 def live_view():
-    if state["tiny_playing"]:
-        run.step(speed(), max_seconds=CHUNK_SECONDS)
-        if time.monotonic() - state.get("tiny_play_started", time.monotonic()) > MAX_PLAY_SECONDS:
-            state["tiny_playing"] = False
-            st.toast("Paused after 10 minutes of training to share the server. Press Play to go on.")
-            st.rerun(scope="app")
+    with ui.live_frame(P, "tiny_run", speed()):   # this frame's share of the server, then draw
+        draw_live()
+
+
+def draw_live():
     st.markdown(f"Training step **{run.steps:,}** · train loss **{run.loss:.4f}** · test accuracy "
                 f"**{run.token_acc:.1%}** of digits, **{run.seq_acc:.1%}** of whole sequences "
                 f"(guessing: 10 %)")
     pred, conf, maps = run.run_on(digits)
     want = TT.target(run.s.task, torch.tensor(digits)).tolist()
     left, right = st.columns([1, 1.4])
-    ui.plotly(left, F.learning_curve(run.history), key="tiny_curve")
+    ui.plotly(left, F.learning_curve(thin(run.history)), key="tiny_curve")
     ok = "".join("✅" if a == b else "❌" for a, b in zip(pred, want))
     right.markdown(f"Input **{' '.join(map(str, digits))}** → model **{' '.join(map(str, pred))}** "
                    f"(right answer {' '.join(map(str, want))}) {ok}")

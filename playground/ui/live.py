@@ -1,0 +1,132 @@
+"""Live pages on a shared server: one animation frame of a playing page, within its budget.
+
+Every page that trains live (Train a CNN, recurrent networks, the tiny transformer, gradient
+flow) animates the same way, through these helpers:
+
+- ``frame_every(prefix)`` is the ``run_every`` of the page's live fragment: the browser asks for
+  a frame every ``FRAME_SECONDS`` while the page plays, and for none when it does not (a closed
+  tab asks for nothing, so its training stops at once);
+- ``with live_frame(prefix, run_key, n):`` around that fragment's body trains ``run.step(n, ...)``
+  within this frame's share of the server (``playground.budget.FrameBudget``: fewer mini-batches
+  when the server is busy; at most as many sessions train and draw at once as there are cores)
+  and pauses the page when the run diverged, finished, or played longer than ``MAX_PLAY_SECONDS``;
+- ``heavy_due(prefix, name, every)`` tells a frame whether the slow part of the view (feature
+  maps, confusion matrices…) is due, so a class's frames stay small for the school's Wi-Fi;
+- ``tab_open()`` is False once the session's browser tab is gone (for loops a page runs itself).
+"""
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from ..budget import FrameBudget
+
+FRAME_SECONDS = 0.35     # the browser asks for a frame this often while a page plays
+MAX_PLAY_SECONDS = 600   # a forgotten playing tab stops using the server after 10 minutes
+STOP_STATES = ("diverged", "error", "done")
+
+
+@st.cache_resource(show_spinner=False)
+def frame_budget() -> FrameBudget:
+    """The server's one training budget, shared by every session and live page."""
+    return FrameBudget(frame_seconds=FRAME_SECONDS)
+
+
+def session_id() -> str:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else "no-session"
+
+
+def tab_open() -> bool:
+    """False once this session's browser tab (websocket) is gone; True outside a server."""
+    from streamlit import runtime
+
+    if not runtime.exists():
+        return True
+    return runtime.get_instance().is_active_session(session_id())
+
+
+def frame_every(prefix: str) -> float | None:
+    """``run_every`` for the page's live fragment: a frame every FRAME_SECONDS while playing."""
+    return FRAME_SECONDS if st.session_state.get(f"{prefix}_playing") else None
+
+
+def stop_playing(prefix: str, why: str = ""):
+    """Pause the page (and free its share of the server); ``why`` is shown as a toast."""
+    st.session_state[f"{prefix}_playing"] = False
+    frame_budget().forget(session_id())
+    if why:
+        st.toast(why)
+
+
+class live_frame:
+    """``with ui.live_frame(prefix, run_key, n):`` around the body of a page's live fragment.
+
+    While the page plays, entering waits for one of the server's training slots, trains
+    ``run.step(n, max_seconds=...)`` within this frame's share of the server (at least one
+    step), and the body then draws the frame inside the same slot: at most as many sessions
+    train and draw at once as there are cores, so the server's event loop and every click
+    (Pause) get the CPU between two frames instead of queueing behind 30 of them. ``.done`` is
+    the number of steps trained. Ends playing with a full rerun of the page (the transport bar
+    shows Play again) when the run stopped by itself, the page played longer than
+    MAX_PLAY_SECONDS, or the browser tab is gone. Paused, it does nothing.
+
+    ``run_key=None`` only takes a slot while playing (for a page's slower, heavier view)."""
+
+    def __init__(self, prefix: str, run_key: str | None = None, n: int = 1, wait: float = 2.0):
+        self.prefix, self.run_key, self.n, self.wait = prefix, run_key, int(n), wait
+        self.done, self._slot = 0, False
+
+    def __enter__(self):
+        state = st.session_state
+        if not state.get(f"{self.prefix}_playing"):
+            return self
+        if not tab_open():
+            stop_playing(self.prefix)
+            return self
+        budget = frame_budget()
+        seconds = budget.seconds(session_id()) if self.run_key else 0.0
+        self._slot = budget.acquire(timeout=self.wait)   # False after a long wait: train 1 step
+        if self.run_key is None:
+            return self
+        run = state[self.run_key]
+        try:
+            self.done = run.step(self.n, max_seconds=seconds if self._slot else 1e-4)
+            self._stop_if_needed(run)
+        except BaseException as exc:   # st.rerun() or a bug: give the slot back first
+            self.__exit__()
+            raise
+        return self
+
+    def _stop_if_needed(self, run):
+        state = st.session_state
+        started = state.get(f"{self.prefix}_play_started") or time.monotonic()
+        if getattr(run, "status", "") in STOP_STATES:
+            stop_playing(self.prefix)
+            st.rerun(scope="app")
+        if time.monotonic() - started > MAX_PLAY_SECONDS:
+            stop_playing(self.prefix, f"Paused after {MAX_PLAY_SECONDS // 60} minutes of training "
+                                      "to share the server. Press Play to go on.")
+            st.rerun(scope="app")
+
+    def __exit__(self, *exc):
+        if self._slot:
+            self._slot = False
+            frame_budget().release()
+        return False
+
+
+def heavy_due(prefix: str, name: str, every: float) -> bool:
+    """While playing: True at most once every ``every`` seconds (per page part); always True
+    when paused, so a paused page shows everything up to date."""
+    state = st.session_state
+    if not state.get(f"{prefix}_playing"):
+        return True
+    key, now = f"{prefix}__heavy_{name}", time.monotonic()
+    if now - state.get(key, 0.0) >= every:
+        state[key] = now
+        return True
+    return False
