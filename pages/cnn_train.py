@@ -14,7 +14,6 @@ except Exception:  # pragma: no cover - not installed
 
 ui.page_setup()
 P = "ct"  # session-state prefix of this page
-SLOW_SECONDS = 2.0      # confusion matrix, mistakes and feature maps while playing
 state = st.session_state
 
 st.title("Train a CNN")
@@ -87,6 +86,7 @@ if state.get("ct_run_key") != run_key:
     build_run()
 run: T.CNNRun = state["ct_run"]
 run.set_lr(lr)
+run.eval_seconds = 0.5            # while playing: the test set at most twice a second
 
 
 def speed() -> int:
@@ -95,6 +95,8 @@ def speed() -> int:
 
 ui.transport(P, "ct_run", build_run, [1, 2, 5, 10, 20, 50, 100, 200], 50, "mini-batches")
 playing = state["ct_playing"]
+if not playing and run.evaluated_at != run.steps:   # paused: the numbers of the last step
+    run.evaluate()
 st.caption(" → ".join(f"{name}: {shape}" for name, shape in T.shapes(data.size, c1, c2)) +
            f" · {sum(p.numel() for p in run.model.parameters()):,} parameters · "
            f"{len(data.y_train):,} training and {len(data.y_test):,} test images ({data.size}×"
@@ -104,14 +106,20 @@ st.caption(" → ".join(f"{name}: {shape}" for name, shape in T.shapes(data.size
 @st.fragment(run_every=ui.frame_every(P))
 def live_view():
     with ui.live_frame(P, "ct_run", speed()):   # this frame's share of the server, then draw
-        draw_live()
+        if run.status == "diverged":
+            st.error(run.message)
+        st.markdown(f"Step **{run.steps:,}** (epoch {run.epoch:.1f}) · train loss "
+                    f"**{run.train_loss:.3f}** · test loss **{run.test_loss:.3f}** · test accuracy "
+                    f"**{run.test_acc:.1%}**")
 
 
-def draw_live():
-    if run.status == "diverged":
-        st.error(run.message)
-    st.markdown(f"Step **{run.steps:,}** (epoch {run.epoch:.1f}) · train loss **{run.train_loss:.3f}** "
-                f"· test loss **{run.test_loss:.3f}** · test accuracy **{run.test_acc:.1%}**")
+@st.fragment(run_every=ui.frame_every(P, ui.CHART_SECONDS))
+def chart_view():
+    with ui.live_frame(P):   # while playing: drawn in one of the server's frame slots
+        draw_charts()
+
+
+def draw_charts():
     left, right = st.columns([1.6, 1])
     ui.plotly(left, G.curves(thin(run.history)), key="ct_curves")
     f = run.filters()
@@ -121,12 +129,13 @@ def draw_live():
 
 
 live_view()
+chart_view()
 n_test = len(data.y_test)
 for key in ("ct_example", "ct_try_test"):   # keep the choices within this data set's test set
     state[key] = int(np.clip(state.get(key, 1), 1, n_test))
 
 
-@st.fragment(run_every=SLOW_SECONDS if playing else None)
+@st.fragment(run_every=ui.frame_every(P, ui.SLOW_SECONDS))
 def inside_view():
     with ui.live_frame(P):   # while playing: drawn in one of the server's frame slots
         draw_inside()

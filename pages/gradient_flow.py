@@ -9,7 +9,6 @@ from playground.mlp.network import INITS
 
 ui.page_setup()
 P = "gf"
-CHART_SECONDS = 1.0   # the Plotly chart of gradient sizes while playing (status and loss: every frame)
 state = st.session_state
 
 st.title("Vanishing and exploding gradients")
@@ -73,7 +72,7 @@ ui.transport(P, "gf_run", rebuild, D.SPEEDS, cfg["speed"], "epochs")
 
 @st.fragment(run_every=ui.frame_every(P))
 def live_view():
-    """Status and loss every frame; the Plotly chart (heavier for the browser) about once a second."""
+    """The status line and the loss (a small picture) every frame."""
     speed = int(ui.stored(P).get("speed", D.DEFAULTS["speed"]))
     with ui.live_frame(P, "gf_run", speed):   # this frame's share of the server, then draw
         r = state["gf_run"]
@@ -81,12 +80,18 @@ def live_view():
             st.error(r.message)
         st.markdown(f"Epoch **{r.epoch:,}** · train loss **{r.train_loss:.4f}** · test accuracy "
                     f"**{r.accuracy('test'):.1%}** · {GF.diagnosis(r.flow.latest())[1]}")
+
+
+@st.fragment(run_every=ui.frame_every(P, ui.CHART_SECONDS))
+def chart_view():
+    """The Plotly chart of gradient sizes and the loss picture, about once a second."""
+    with ui.live_frame(P):   # while playing: drawn in one of the server's frame slots
+        r = state["gf_run"]
         chart_col, loss_col = st.columns([2, 1])
+        ui.plotly(chart_col, GF.flow_chart(r.flow), key="gf_flow")
         loss_col.image(R.data_uri(R.loss_png({"": r.history}, width=360)), width="stretch",
                        caption="Loss (train: dark, test: light)")
-        if ui.heavy_due(P, "flow", CHART_SECONDS) or "gf_flow_fig" not in state:
-            state["gf_flow_fig"] = GF.flow_chart(r.flow)
-        ui.plotly(chart_col, state["gf_flow_fig"], key="gf_flow")
 
 
 live_view()
+chart_view()

@@ -11,7 +11,6 @@ from playground.rnn.unroll import unroll_figure
 
 ui.page_setup()
 P = "rnn"  # session-state prefix of this page
-INSIDE_SECONDS = 2.0   # hidden states, gates, gradients and the unroll view while playing
 state = st.session_state
 
 st.title("Recurrent networks: RNN, LSTM, GRU")
@@ -109,14 +108,19 @@ def status_line() -> str:
 @st.fragment(run_every=ui.frame_every(P))
 def live_view():
     with ui.live_frame(P, "rnn_run", speed()):   # this frame's share of the server, then draw
-        draw_live()
+        if run.status in ("diverged", "error"):
+            st.error(run.message)
+        st.markdown(status_line())
 
 
-def draw_live():
+@st.fragment(run_every=ui.frame_every(P, ui.CHART_SECONDS))
+def chart_view():
+    with ui.live_frame(P):   # while playing: drawn in one of the server's frame slots
+        draw_charts()
+
+
+def draw_charts():
     k = int(np.clip(ui.stored(P).get("example", 1), 1, len(run.task.test))) - 1
-    if run.status in ("diverged", "error"):
-        st.error(run.message)
-    st.markdown(status_line())
     left, right = st.columns(2)
     ui.plotly(left, RF.loss_figure(thin(run.history), run.chance()["loss"]), key="rnn_loss_chart")
     if run.task.key == "sines":
@@ -134,6 +138,7 @@ def draw_live():
 
 
 live_view()
+chart_view()
 
 # ---- inside the model -------------------------------------------------------------------
 st.subheader("Inside the model")
@@ -165,7 +170,7 @@ i3.button("📌 Pin gradient curve", key="rnn_pin", on_click=ui.once("rnn_click_
 i4.button("Clear pins", key="rnn_unpin", on_click=lambda: state.pop("rnn_pins", None), width="stretch")
 
 
-@st.fragment(run_every=INSIDE_SECONDS if playing else None)
+@st.fragment(run_every=ui.frame_every(P, ui.SLOW_SECONDS))
 def inside_view():
     with ui.live_frame(P):   # while playing: drawn in one of the server's frame slots
         draw_inside()

@@ -60,20 +60,25 @@ except ValueError as exc:
 @st.fragment(run_every=ui.frame_every(P))
 def live_view():
     with ui.live_frame(P, "tiny_run", speed()):   # this frame's share of the server, then draw
-        draw_live()
+        pred, _, _ = run.run_on(digits)
+        want = TT.target(run.s.task, torch.tensor(digits)).tolist()
+        ok = "".join("✅" if a == b else "❌" for a, b in zip(pred, want))
+        st.markdown(f"Training step **{run.steps:,}** · train loss **{run.loss:.4f}** · test "
+                    f"accuracy **{run.token_acc:.1%}** of digits, **{run.seq_acc:.1%}** of whole "
+                    f"sequences (guessing: 10 %) · input **{' '.join(map(str, digits))}** → model "
+                    f"**{' '.join(map(str, pred))}** (right answer {' '.join(map(str, want))}) {ok}")
 
 
-def draw_live():
-    st.markdown(f"Training step **{run.steps:,}** · train loss **{run.loss:.4f}** · test accuracy "
-                f"**{run.token_acc:.1%}** of digits, **{run.seq_acc:.1%}** of whole sequences "
-                f"(guessing: 10 %)")
+@st.fragment(run_every=ui.frame_every(P, ui.CHART_SECONDS))
+def chart_view():
+    with ui.live_frame(P):   # while playing: drawn in one of the server's frame slots
+        draw_charts()
+
+
+def draw_charts():
     pred, conf, maps = run.run_on(digits)
-    want = TT.target(run.s.task, torch.tensor(digits)).tolist()
     left, right = st.columns([1, 1.4])
     ui.plotly(left, F.learning_curve(thin(run.history)), key="tiny_curve")
-    ok = "".join("✅" if a == b else "❌" for a, b in zip(pred, want))
-    right.markdown(f"Input **{' '.join(map(str, digits))}** → model **{' '.join(map(str, pred))}** "
-                   f"(right answer {' '.join(map(str, want))}) {ok}")
     labels = [f"{d}" for d in digits]
     cols = right.columns(run.s.heads)
     for l in range(run.s.layers):
@@ -88,6 +93,7 @@ def draw_live():
 
 
 live_view()
+chart_view()
 
 with st.expander("The right answer for this input (what a perfect attention map would look like)"):
     exp = run.expected_attention(digits)

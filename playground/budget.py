@@ -66,6 +66,7 @@ class FrameBudget:
         self._seen: dict = {}                      # player -> last frame time
         self._sem = threading.BoundedSemaphore(self.slots)
         self.frames = 0                            # frames budgeted since start (benchmarks)
+        self.spent = {"train": 0.0, "frame": 0.0, "wait": 0.0, "n": 0}   # seconds, summed
 
     # ---- who is playing -------------------------------------------------------------------
     def _prune(self, now: float):
@@ -96,6 +97,22 @@ class FrameBudget:
             self._prune(now)
             self.frames += 1
             return self.share(len(self._seen))
+
+    def record(self, wait: float, train: float, frame: float):
+        """Add one finished frame's seconds (waiting for a slot, training, whole frame)."""
+        with self._lock:
+            sp = self.spent
+            sp["wait"] += wait
+            sp["train"] += train
+            sp["frame"] += frame
+            sp["n"] += 1
+
+    def report(self) -> str:
+        """One line for the server log: frames and their mean cost so far."""
+        with self._lock:
+            sp, n = self.spent, max(1, self.spent["n"])
+            return (f"frames={sp['n']} active={len(self._seen)} mean_wait_ms={1000 * sp['wait'] / n:.1f} "
+                    f"mean_train_ms={1000 * sp['train'] / n:.1f} mean_frame_ms={1000 * sp['frame'] / n:.1f}")
 
     def acquire(self, timeout: float | None = None) -> bool:
         """Wait for one of the ``slots`` (at most ``timeout`` s); True if obtained."""
@@ -153,13 +170,16 @@ class Paced:
         return done
 
 
-def thin(rows, k: int = 150) -> list:
-    """At most ``k`` of ``rows`` (a run's history), evenly spread, first and last kept.
+def thin(rows, k: int = 150, digits: int = 4) -> list:
+    """At most ``k`` of ``rows`` (a run's history of tuples), evenly spread, first and last
+    kept, floats rounded to ``digits`` significant digits.
 
     What a live frame sends must stay small (30 students share a school's Wi-Fi): a curve of
     150 points looks the same on screen as one of 2,000 and costs a tenth of the bytes."""
     rows = list(rows)
-    if k < 2 or len(rows) <= k:
-        return rows
-    step = (len(rows) - 1) / (k - 1)
-    return [rows[round(i * step)] for i in range(k)]
+    if k >= 2 and len(rows) > k:
+        step = (len(rows) - 1) / (k - 1)
+        rows = [rows[round(i * step)] for i in range(k)]
+    fmt = f"{{:.{digits}g}}"
+    rnd = lambda v: float(fmt.format(v)) if isinstance(v, float) else v  # noqa: E731
+    return [tuple(rnd(v) for v in r) if isinstance(r, tuple) else rnd(r) for r in rows]

@@ -10,12 +10,14 @@ flow) animates the same way, through these helpers:
   within this frame's share of the server (``playground.budget.FrameBudget``: fewer mini-batches
   when the server is busy; at most as many sessions train and draw at once as there are cores)
   and pauses the page when the run diverged, finished, or played longer than ``MAX_PLAY_SECONDS``;
-- ``heavy_due(prefix, name, every)`` tells a frame whether the slow part of the view (feature
-  maps, confusion matrices…) is due, so a class's frames stay small for the school's Wi-Fi;
+- charts and slow views are separate fragments at CHART_SECONDS / SLOW_SECONDS, so a class's
+  frequent frames stay small (the school's Wi-Fi) and cheap (the server);
 - ``tab_open()`` is False once the session's browser tab is gone (for loops a page runs itself).
 """
 from __future__ import annotations
 
+import os
+import sys
 import time
 
 import streamlit as st
@@ -23,8 +25,11 @@ import streamlit as st
 from ..budget import FrameBudget
 
 FRAME_SECONDS = 0.35     # the browser asks for a frame this often while a page plays
+CHART_SECONDS = 1.5      # a page's Plotly charts while playing (each costs ~10 ms to serialize)
+SLOW_SECONDS = 3.0       # heavy views (feature maps, gates, confusion matrices) while playing
 MAX_PLAY_SECONDS = 600   # a forgotten playing tab stops using the server after 10 minutes
 STOP_STATES = ("diverged", "error", "done")
+LOG_EVERY = int(os.environ.get("PLAYGROUND_FRAME_LOG", "0") or 0)   # benchmarks: a line per N frames
 
 
 @st.cache_resource(show_spinner=False)
@@ -49,9 +54,13 @@ def tab_open() -> bool:
     return runtime.get_instance().is_active_session(session_id())
 
 
-def frame_every(prefix: str) -> float | None:
-    """``run_every`` for the page's live fragment: a frame every FRAME_SECONDS while playing."""
-    return FRAME_SECONDS if st.session_state.get(f"{prefix}_playing") else None
+def frame_every(prefix: str, seconds: float = FRAME_SECONDS) -> float | None:
+    """``run_every`` for a live fragment: every ``seconds`` while the page plays, else never.
+
+    The status line (with the step counter) is its own fragment at FRAME_SECONDS; charts
+    (CHART_SECONDS) and slow views (SLOW_SECONDS) are separate fragments, so the frames that
+    come most often are the smallest and cheapest."""
+    return seconds if st.session_state.get(f"{prefix}_playing") else None
 
 
 def stop_playing(prefix: str, why: str = ""):
@@ -78,7 +87,7 @@ class live_frame:
 
     def __init__(self, prefix: str, run_key: str | None = None, n: int = 1, wait: float = 2.0):
         self.prefix, self.run_key, self.n, self.wait = prefix, run_key, int(n), wait
-        self.done, self._slot = 0, False
+        self.done, self._slot, self._times = 0, False, None
 
     def __enter__(self):
         state = st.session_state
@@ -89,12 +98,16 @@ class live_frame:
             return self
         budget = frame_budget()
         seconds = budget.seconds(session_id()) if self.run_key else 0.0
+        t0 = time.perf_counter()
         self._slot = budget.acquire(timeout=self.wait)   # False after a long wait: train 1 step
+        t1 = time.perf_counter()
+        self._times = [t0, t1 - t0, 0.0]
         if self.run_key is None:
             return self
         run = state[self.run_key]
         try:
             self.done = run.step(self.n, max_seconds=seconds if self._slot else 1e-4)
+            self._times[2] = time.perf_counter() - t1
             self._stop_if_needed(run)
         except BaseException as exc:   # st.rerun() or a bug: give the slot back first
             self.__exit__()
@@ -116,17 +129,12 @@ class live_frame:
         if self._slot:
             self._slot = False
             frame_budget().release()
+        if self._times is not None:
+            t0, wait, train = self._times
+            self._times = None
+            budget = frame_budget()
+            budget.record(wait, train, time.perf_counter() - t0)
+            if LOG_EVERY and budget.spent["n"] % LOG_EVERY == 0:
+                print(f"[frame budget] {budget.report()}", file=sys.stderr, flush=True)
         return False
 
-
-def heavy_due(prefix: str, name: str, every: float) -> bool:
-    """While playing: True at most once every ``every`` seconds (per page part); always True
-    when paused, so a paused page shows everything up to date."""
-    state = st.session_state
-    if not state.get(f"{prefix}_playing"):
-        return True
-    key, now = f"{prefix}__heavy_{name}", time.monotonic()
-    if now - state.get(key, 0.0) >= every:
-        state[key] = now
-        return True
-    return False
