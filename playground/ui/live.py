@@ -138,3 +138,21 @@ class live_frame:
                 print(f"[frame budget] {budget.report()}", file=sys.stderr, flush=True)
         return False
 
+
+
+def shared_steps(steps):
+    """Iterate a page's own training loop (a generator that trains a chunk per item, e.g. the
+    data-efficiency experiment) as a good neighbour: each chunk is computed in one of the
+    server's frame slots, and the loop ends at once when the browser tab is gone."""
+    it = iter(steps)
+    budget = frame_budget()
+    while tab_open():
+        got = budget.acquire(timeout=2.0)
+        try:
+            item = next(it)
+        except StopIteration:
+            return
+        finally:
+            if got:
+                budget.release()
+        yield item
