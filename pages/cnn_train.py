@@ -103,23 +103,17 @@ st.caption(" → ".join(f"{name}: {shape}" for name, shape in T.shapes(data.size
            f"{data.size}) · {D.SOURCES[src].license}")
 
 
-@st.fragment(run_every=ui.frame_every(P))
+@ui.live_fragment(P, run_key="ct_run", n=speed)   # each frame: its share of the server, then draw
 def live_view():
-    with ui.live_frame(P, "ct_run", speed()):   # this frame's share of the server, then draw
-        if run.status == "diverged":
-            st.error(run.message)
-        st.markdown(f"Step **{run.steps:,}** (epoch {run.epoch:.1f}) · train loss "
-                    f"**{run.train_loss:.3f}** · test loss **{run.test_loss:.3f}** · test accuracy "
-                    f"**{run.test_acc:.1%}**")
+    if run.status == "diverged":
+        st.error(run.message)
+    st.markdown(f"Step **{run.steps:,}** (epoch {run.epoch:.1f}) · train loss "
+                f"**{run.train_loss:.3f}** · test loss **{run.test_loss:.3f}** · test accuracy "
+                f"**{run.test_acc:.1%}**")
 
 
-@st.fragment(run_every=ui.frame_every(P, ui.CHART_SECONDS))
+@ui.live_fragment(P, ui.CHART_SECONDS)
 def chart_view():
-    with ui.live_frame(P):   # while playing: drawn in one of the server's frame slots
-        draw_charts()
-
-
-def draw_charts():
     left, right = st.columns([1.6, 1])
     ui.plotly(left, G.curves(thin(run.history)), key="ct_curves")
     f = run.filters()
@@ -135,13 +129,8 @@ for key in ("ct_example", "ct_try_test"):   # keep the choices within this data 
     state[key] = int(np.clip(state.get(key, 1), 1, n_test))
 
 
-@st.fragment(run_every=ui.frame_every(P, ui.SLOW_SECONDS))
+@ui.live_fragment(P, ui.SLOW_SECONDS)
 def inside_view():
-    with ui.live_frame(P):   # while playing: drawn in one of the server's frame slots
-        draw_inside()
-
-
-def draw_inside():
     t1, t2 = st.columns([1, 1.2])
     with t1:
         st.markdown("**Confusion matrix (test set)**")

@@ -70,27 +70,28 @@ def rebuild():
 ui.transport(P, "gf_run", rebuild, D.SPEEDS, cfg["speed"], "epochs")
 
 
-@st.fragment(run_every=ui.frame_every(P))
+def speed() -> int:
+    return int(ui.stored(P).get("speed", D.DEFAULTS["speed"]))
+
+
+@ui.live_fragment(P, run_key="gf_run", n=speed)   # each frame: its share of the server, then draw
 def live_view():
-    """The status line and the loss (a small picture) every frame."""
-    speed = int(ui.stored(P).get("speed", D.DEFAULTS["speed"]))
-    with ui.live_frame(P, "gf_run", speed):   # this frame's share of the server, then draw
-        r = state["gf_run"]
-        if r.status == "diverged":
-            st.error(r.message)
-        st.markdown(f"Epoch **{r.epoch:,}** · train loss **{r.train_loss:.4f}** · test accuracy "
-                    f"**{r.accuracy('test'):.1%}** · {GF.diagnosis(r.flow.latest())[1]}")
+    """The status line every frame."""
+    r = state["gf_run"]
+    if r.status == "diverged":
+        st.error(r.message)
+    st.markdown(f"Epoch **{r.epoch:,}** · train loss **{r.train_loss:.4f}** · test accuracy "
+                f"**{r.accuracy('test'):.1%}** · {GF.diagnosis(r.flow.latest())[1]}")
 
 
-@st.fragment(run_every=ui.frame_every(P, ui.CHART_SECONDS))
+@ui.live_fragment(P, ui.CHART_SECONDS)
 def chart_view():
-    """The Plotly chart of gradient sizes and the loss picture, about once a second."""
-    with ui.live_frame(P):   # while playing: drawn in one of the server's frame slots
-        r = state["gf_run"]
-        chart_col, loss_col = st.columns([2, 1])
-        ui.plotly(chart_col, GF.flow_chart(r.flow), key="gf_flow")
-        loss_col.image(R.data_uri(R.loss_png({"": r.history}, width=360)), width="stretch",
-                       caption="Loss (train: dark, test: light)")
+    """The Plotly chart of gradient sizes and the loss picture, every CHART_SECONDS."""
+    r = state["gf_run"]
+    chart_col, loss_col = st.columns([2, 1])
+    ui.plotly(chart_col, GF.flow_chart(r.flow), key="gf_flow")
+    loss_col.image(R.data_uri(R.loss_png({"": r.history}, width=360)), width="stretch",
+                   caption="Loss (train: dark, test: light)")
 
 
 live_view()

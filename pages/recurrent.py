@@ -90,7 +90,6 @@ for note in run.notices:
 if run.batch < cfg["batch"]:
     st.info(f"Batch size lowered to {run.batch} for this sequence length and model size, so one "
             "training step stays within the memory limit.")
-playing = state["rnn_playing"]
 
 
 def status_line() -> str:
@@ -105,21 +104,15 @@ def status_line() -> str:
     return s
 
 
-@st.fragment(run_every=ui.frame_every(P))
+@ui.live_fragment(P, run_key="rnn_run", n=speed)   # each frame: its share of the server, then draw
 def live_view():
-    with ui.live_frame(P, "rnn_run", speed()):   # this frame's share of the server, then draw
-        if run.status in ("diverged", "error"):
-            st.error(run.message)
-        st.markdown(status_line())
+    if run.status in ("diverged", "error"):
+        st.error(run.message)
+    st.markdown(status_line())
 
 
-@st.fragment(run_every=ui.frame_every(P, ui.CHART_SECONDS))
+@ui.live_fragment(P, ui.CHART_SECONDS)
 def chart_view():
-    with ui.live_frame(P):   # while playing: drawn in one of the server's frame slots
-        draw_charts()
-
-
-def draw_charts():
     k = int(np.clip(ui.stored(P).get("example", 1), 1, len(run.task.test))) - 1
     left, right = st.columns(2)
     ui.plotly(left, RF.loss_figure(thin(run.history), run.chance()["loss"]), key="rnn_loss_chart")
@@ -170,13 +163,8 @@ i3.button("📌 Pin gradient curve", key="rnn_pin", on_click=ui.once("rnn_click_
 i4.button("Clear pins", key="rnn_unpin", on_click=lambda: state.pop("rnn_pins", None), width="stretch")
 
 
-@st.fragment(run_every=ui.frame_every(P, ui.SLOW_SECONDS))
+@ui.live_fragment(P, ui.SLOW_SECONDS)
 def inside_view():
-    with ui.live_frame(P):   # while playing: drawn in one of the server's frame slots
-        draw_inside()
-
-
-def draw_inside():
     ins = run.inside(example - 1)
     u = ins["unrolled"]
     d = run.task.test

@@ -44,7 +44,6 @@ def speed() -> int:
 
 
 ui.transport(P, "tiny_run", build, SPEEDS, 2, "training steps")
-playing = state["tiny_playing"]
 
 st.subheader("Your own sequence")
 default = "".join(map(str, run.example(0)))
@@ -57,25 +56,19 @@ except ValueError as exc:
     digits = run.example(0)
 
 
-@st.fragment(run_every=ui.frame_every(P))
+@ui.live_fragment(P, run_key="tiny_run", n=speed)   # each frame: its share of the server, then draw
 def live_view():
-    with ui.live_frame(P, "tiny_run", speed()):   # this frame's share of the server, then draw
-        pred, _, _ = run.run_on(digits)
-        want = TT.target(run.s.task, torch.tensor(digits)).tolist()
-        ok = "".join("✅" if a == b else "❌" for a, b in zip(pred, want))
-        st.markdown(f"Training step **{run.steps:,}** · train loss **{run.loss:.4f}** · test "
-                    f"accuracy **{run.token_acc:.1%}** of digits, **{run.seq_acc:.1%}** of whole "
-                    f"sequences (guessing: 10 %) · input **{' '.join(map(str, digits))}** → model "
-                    f"**{' '.join(map(str, pred))}** (right answer {' '.join(map(str, want))}) {ok}")
+    pred, _, _ = run.run_on(digits)
+    want = TT.target(run.s.task, torch.tensor(digits)).tolist()
+    ok = "".join("✅" if a == b else "❌" for a, b in zip(pred, want))
+    st.markdown(f"Training step **{run.steps:,}** · train loss **{run.loss:.4f}** · test "
+                f"accuracy **{run.token_acc:.1%}** of digits, **{run.seq_acc:.1%}** of whole "
+                f"sequences (guessing: 10 %) · input **{' '.join(map(str, digits))}** → model "
+                f"**{' '.join(map(str, pred))}** (right answer {' '.join(map(str, want))}) {ok}")
 
 
-@st.fragment(run_every=ui.frame_every(P, ui.CHART_SECONDS))
+@ui.live_fragment(P, ui.CHART_SECONDS)
 def chart_view():
-    with ui.live_frame(P):   # while playing: drawn in one of the server's frame slots
-        draw_charts()
-
-
-def draw_charts():
     pred, conf, maps = run.run_on(digits)
     left, right = st.columns([1, 1.4])
     ui.plotly(left, F.learning_curve(thin(run.history)), key="tiny_curve")

@@ -13,7 +13,7 @@ without a Streamlit runtime. Pages call ``ui.<name>``; the glue is split by conc
 from .core import (LABELS, current, model_store, hidden, init_settings, kept, kept_or, layers_widget,
                    load_query_once, memo, once, page_setup, plotly, read_upload, remember,
                    server_setup, setting_widget, stored, sync_url, transport, wkey, write_query)
-from .live import CHART_SECONDS, SLOW_SECONDS, frame_budget, frame_every, live_frame, shared_steps, stop_playing, tab_open
+from .live import CHART_SECONDS, SLOW_SECONDS, frame_budget, frame_every, live_fragment, live_frame, shared_steps, stop_playing, tab_open
 from .costs import all_costs, cost_panel, known_cost, measure_cost
 from .hf import (hf_cost, hf_folder_form, hf_locate, hf_model, hf_model_box,
                  hf_status)
@@ -24,7 +24,7 @@ __all__ = [
     "LABELS", "current", "hidden", "init_settings", "kept", "kept_or", "layers_widget",
     "load_query_once", "memo", "once", "page_setup", "plotly", "read_upload", "remember",
     "server_setup", "setting_widget", "stored", "sync_url", "transport", "wkey", "write_query",
-    "CHART_SECONDS", "SLOW_SECONDS", "frame_budget", "frame_every", "live_frame", "shared_steps", "stop_playing",
+    "CHART_SECONDS", "SLOW_SECONDS", "frame_budget", "frame_every", "live_fragment", "live_frame", "shared_steps", "stop_playing",
     "tab_open",
     "all_costs", "cost_panel", "known_cost", "measure_cost",
     "model_store", "hf_cost", "hf_folder_form", "hf_locate", "hf_model", "hf_model_box",

@@ -16,6 +16,7 @@ flow) animates the same way, through these helpers:
 """
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import time
@@ -156,3 +157,22 @@ def shared_steps(steps):
             if got:
                 budget.release()
         yield item
+
+
+def live_fragment(prefix: str, every: float = FRAME_SECONDS, run_key: str | None = None, n=1):
+    """Decorate a page's drawing function as one of its live fragments::
+
+        @ui.live_fragment(P, run_key="ct_run", n=speed)   # the status line: trains, every frame
+        def live_view(): ...
+        @ui.live_fragment(P, ui.CHART_SECONDS)            # charts: a slot, no training
+        def chart_view(): ...
+
+    The fragment reruns every ``every`` seconds while the page plays (never when paused) and
+    draws inside ``live_frame(prefix, run_key, n)``; ``n`` may be a function (read each frame)."""
+    def decorate(draw):
+        @functools.wraps(draw)   # the fragment keeps the page function's identity
+        def frame():
+            with live_frame(prefix, run_key, n() if callable(n) else n):
+                draw()
+        return st.fragment(frame, run_every=frame_every(prefix, every))
+    return decorate
