@@ -33,7 +33,6 @@ LIVE_PAGES = {   # url path -> (button to press, counter regex or None for the t
     "recurrent": ("Play", None),
     "tiny_transformer": ("Play", None),
     "gradient_flow": ("Play", None),
-    "data_efficiency": ("Run the experiment", None),
 }
 DEFAULT_TOOL = ROOT.parent.parent / "shared" / "tools" / "load.py"
 

@@ -25,7 +25,7 @@ import streamlit as st
 
 from ..budget import FrameBudget
 
-FRAME_SECONDS = 0.35     # the browser asks for a frame this often while a page plays
+FRAME_SECONDS = 0.15     # the browser asks for a status frame this often while a page plays
 CHART_SECONDS = 1.5      # a page's Plotly charts while playing (each costs ~10 ms to serialize)
 SLOW_SECONDS = 3.0       # heavy views (feature maps, gates, confusion matrices) while playing
 MAX_PLAY_SECONDS = 600   # a forgotten playing tab stops using the server after 10 minutes
