@@ -94,6 +94,10 @@ def row(page: str, clients: int, replicas: str, r: dict) -> dict:
             "max_gap_ms": g("max_frame_gap_ms", "max"), "steps_per_s_median": g("epochs_per_s"),
             "kb_per_s_median": g("kbytes_per_s"), "kb_per_s_worst": g("kbytes_per_s", "max"),
             "server_cpu_percent": srv.get("cpu_percent"), "peak_rss_mb": srv.get("peak_rss_mb"),
+            # CPU per screen update (charts and slow views included): what a class costs, whatever
+            # share of a busy machine the server got
+            "cpu_ms_per_update": (round(10 * srv["cpu_percent"] / (clients * g("frames_per_s")), 1)
+                                  if srv.get("cpu_percent") and g("frames_per_s") else None),
             "paused_in_time": f"{r.get('paused_cleanly')}/{r.get('clients_playing')}",
             "other_programs_cpu_percent": win.get("other_processes_cpu_percent"),
             "errors": (r.get("errors") or [])[:3]}
@@ -128,9 +132,10 @@ def main(argv=None) -> int:
                 print(json.dumps(rows[-1]), flush=True)
     print()
     head = ("page", "students", "replicas", "updates/s med", "worst", "max gap ms", "KB/s med",
-            "KB/s max", "CPU %", "RSS MB", "paused ≤ timeout", "other CPU %")
+            "KB/s max", "CPU %", "CPU ms/update", "RSS MB", "paused ≤ timeout", "other CPU %")
     keys = ("page", "students", "replicas", "updates_per_s_median", "updates_per_s_worst",
-            "max_gap_ms", "kb_per_s_median", "kb_per_s_worst", "server_cpu_percent", "peak_rss_mb",
+            "max_gap_ms", "kb_per_s_median", "kb_per_s_worst", "server_cpu_percent",
+            "cpu_ms_per_update", "peak_rss_mb",
             "paused_in_time", "other_programs_cpu_percent")
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))

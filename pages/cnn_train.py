@@ -86,7 +86,7 @@ if state.get("ct_run_key") != run_key:
     build_run()
 run: T.CNNRun = state["ct_run"]
 run.set_lr(lr)
-run.eval_seconds = 0.5            # while playing: the test set at most twice a second
+run.eval_seconds = 0.5            # while playing: the test set at most twice a second (paused: at once)
 
 
 def speed() -> int:
@@ -94,9 +94,6 @@ def speed() -> int:
 
 
 ui.transport(P, "ct_run", build_run, [1, 2, 5, 10, 20, 50, 100, 200], 50, "mini-batches")
-playing = state["ct_playing"]
-if not playing and run.evaluated_at != run.steps:   # paused: the numbers of the last step
-    run.evaluate()
 st.caption(" → ".join(f"{name}: {shape}" for name, shape in T.shapes(data.size, c1, c2)) +
            f" · {sum(p.numel() for p in run.model.parameters()):,} parameters · "
            f"{len(data.y_train):,} training and {len(data.y_test):,} test images ({data.size}×"

@@ -76,9 +76,7 @@ if state.get("rnn_run_key") != run_key:
     build_run()
 run: SeqRun = state["rnn_run"]
 run.set_hyper(cfg)
-run.eval_seconds = 0.5                  # while playing: the test set at most twice a second
-if not state.get("rnn_playing"):        # paused: the numbers of the last step
-    run.catch_up()
+run.eval_seconds = 0.5                  # while playing: the test set at most twice a second (paused: at once)
 
 
 def speed() -> int:

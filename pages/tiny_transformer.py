@@ -37,6 +37,7 @@ def build():
 if state.get("tiny_settings") != settings:
     build()
 run: TT.TinyRun = state["tiny_run"]
+run.eval_seconds = 0.5            # while playing: the test set at most twice a second (paused: at once)
 
 
 def speed() -> int:

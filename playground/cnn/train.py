@@ -135,6 +135,11 @@ class CNNRun:
             self.evaluate()
         return done
 
+    def catch_up(self):
+        """Evaluate now if steps ran since the last evaluation (e.g. when the page pauses)."""
+        if self.evaluated_at != self.steps:
+            self.evaluate()
+
     @property
     def epoch(self) -> float:
         return self.seen / max(1, len(self.data.y_train))

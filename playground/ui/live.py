@@ -93,6 +93,9 @@ class live_frame:
     def __enter__(self):
         state = st.session_state
         if not state.get(f"{self.prefix}_playing"):
+            run = state.get(self.run_key) if self.run_key else None
+            if hasattr(run, "catch_up"):   # paused: show the numbers of the last step
+                run.catch_up()
             return self
         if not tab_open():
             stop_playing(self.prefix)
