@@ -1,8 +1,10 @@
 """Vanishing and exploding gradients in a deep, narrow network."""
+from types import SimpleNamespace
+
 import streamlit as st
 
 from playground import render as R, ui
-from playground.budget import Paced
+from playground.budget import Paced, thin_columns
 from playground.mlp import gradflow as GF, gradflow_demo as D
 from playground.mlp.activations import ACTIVATIONS
 from playground.mlp.network import INITS
@@ -89,7 +91,9 @@ def chart_view():
     """The Plotly chart of gradient sizes and the loss picture, every CHART_SECONDS."""
     r = state["gf_run"]
     chart_col, loss_col = st.columns([2, 1])
-    ui.plotly(chart_col, GF.flow_chart(r.flow), key="gf_flow")
+    epochs, grad, ratio = thin_columns(80, r.flow.epochs, r.flow.grad, r.flow.ratio)
+    shown = SimpleNamespace(n_layers=r.flow.n_layers, epochs=epochs, grad=grad, ratio=ratio)
+    ui.plotly(chart_col, GF.flow_chart(shown), key="gf_flow")   # 80 points: small frames
     loss_col.image(R.data_uri(R.loss_png({"": r.history}, width=360)), width="stretch",
                    caption="Loss (train: dark, test: light)")
 

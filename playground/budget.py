@@ -25,6 +25,8 @@ import os
 import threading
 import time
 
+import numpy as np
+
 
 def server_cores() -> int:
     """CPU cores this process may use (the affinity mask / cgroup quota where they say less)."""
@@ -67,6 +69,7 @@ class FrameBudget:
         self._sem = threading.BoundedSemaphore(self.slots)
         self.frames = 0                            # frames budgeted since start (benchmarks)
         self.spent = {"train": 0.0, "frame": 0.0, "wait": 0.0, "n": 0}   # seconds, summed
+        self.busy = 0.0                            # recent seconds a frame holds its slot (EMA)
 
     # ---- who is playing -------------------------------------------------------------------
     def _prune(self, now: float):
@@ -89,6 +92,15 @@ class FrameBudget:
         per = self.cores * self.frame_seconds * self.train_share / max(1, int(active))
         return min(self.max_chunk, max(self.min_chunk, per))
 
+    def interval(self, base: float, most: float) -> float:
+        """Seconds between a student's frames that the server can keep up with: the active
+        players' frames, each holding a slot for ``busy`` seconds, share ``slots`` slots
+        (never below ``base``, never above ``most``)."""
+        with self._lock:
+            self._prune(self._clock())
+            need = len(self._seen) * self.busy / self.slots
+        return min(most, max(base, need))
+
     def seconds(self, player) -> float:
         """Register a frame of ``player``; return its training budget in seconds."""
         with self._lock:
@@ -106,6 +118,8 @@ class FrameBudget:
             sp["train"] += train
             sp["frame"] += frame
             sp["n"] += 1
+            held = max(0.0, frame - wait)
+            self.busy = held if sp["n"] == 1 else 0.9 * self.busy + 0.1 * held
 
     def report(self) -> str:
         """One line for the server log: frames and their mean cost so far."""
@@ -170,9 +184,17 @@ class Paced:
         return done
 
 
+def _round(v, fmt: str):
+    if isinstance(v, float):
+        return float(fmt.format(v))
+    if isinstance(v, np.ndarray) and v.dtype.kind == "f":
+        return np.array([float(fmt.format(x)) for x in v.ravel()]).reshape(v.shape)
+    return v
+
+
 def thin(rows, k: int = 150, digits: int = 4) -> list:
-    """At most ``k`` of ``rows`` (a run's history of tuples), evenly spread, first and last
-    kept, floats rounded to ``digits`` significant digits.
+    """At most ``k`` of ``rows`` (a run's history: tuples of numbers or arrays), evenly
+    spread, first and last kept, floats rounded to ``digits`` significant digits.
 
     What a live frame sends must stay small (30 students share a school's Wi-Fi): a curve of
     150 points looks the same on screen as one of 2,000 and costs a tenth of the bytes."""
@@ -181,5 +203,10 @@ def thin(rows, k: int = 150, digits: int = 4) -> list:
         step = (len(rows) - 1) / (k - 1)
         rows = [rows[round(i * step)] for i in range(k)]
     fmt = f"{{:.{digits}g}}"
-    rnd = lambda v: float(fmt.format(v)) if isinstance(v, float) else v  # noqa: E731
-    return [tuple(rnd(v) for v in r) if isinstance(r, tuple) else rnd(r) for r in rows]
+    return [tuple(_round(v, fmt) for v in r) if isinstance(r, tuple) else _round(r, fmt) for r in rows]
+
+
+def thin_columns(k: int, *columns, digits: int = 3) -> list[list]:
+    """``thin`` for parallel columns (e.g. epochs, per-layer gradient sizes, update ratios)."""
+    rows = thin(list(zip(*columns)), k, digits)
+    return [[r[i] for r in rows] for i in range(len(columns))]

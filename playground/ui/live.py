@@ -26,6 +26,7 @@ import streamlit as st
 from ..budget import FrameBudget
 
 FRAME_SECONDS = 0.15     # the browser asks for a status frame this often while a page plays
+MAX_FRAME_SECONDS = 0.45  # ...and at least this often, however busy (≥ 2 updates/s asked)
 CHART_SECONDS = 1.5      # a page's Plotly charts while playing (each costs ~10 ms to serialize)
 SLOW_SECONDS = 3.0       # heavy views (feature maps, gates, confusion matrices) while playing
 MAX_PLAY_SECONDS = 600   # a forgotten playing tab stops using the server after 10 minutes
@@ -56,12 +57,17 @@ def tab_open() -> bool:
 
 
 def frame_every(prefix: str, seconds: float = FRAME_SECONDS) -> float | None:
-    """``run_every`` for a live fragment: every ``seconds`` while the page plays, else never.
+    """``run_every`` for a live fragment: every ``seconds`` while the page plays, else never;
+    stretched up to 3× when the server's frames cannot keep up with the class (fewer, not
+    late, frames: asking more often than the server can serve only costs overhead).
 
     The status line (with the step counter) is its own fragment at FRAME_SECONDS; charts
     (CHART_SECONDS) and slow views (SLOW_SECONDS) are separate fragments, so the frames that
     come most often are the smallest and cheapest."""
-    return seconds if st.session_state.get(f"{prefix}_playing") else None
+    if not st.session_state.get(f"{prefix}_playing"):
+        return None
+    stretch = frame_budget().interval(FRAME_SECONDS, MAX_FRAME_SECONDS) / FRAME_SECONDS
+    return round(seconds * stretch, 2)
 
 
 def stop_playing(prefix: str, why: str = ""):

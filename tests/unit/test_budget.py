@@ -164,3 +164,18 @@ def test_gradient_flow_run_same_weights_whatever_the_frame_budget():
     assert busy.epoch == alone.epoch == 30
     assert np.array_equal(alone.net.theta, busy.net.theta)
     assert alone.history[-1][1:] == busy.history[-1][1:]
+
+
+def test_frames_come_less_often_when_the_server_cannot_keep_up():
+    clock = Clock()
+    b = FrameBudget(cores=2, clock=clock)
+    assert b.interval(0.15, 0.45) == 0.15                   # nobody yet
+    for i in range(30):
+        b.seconds(f"s{i}")
+        b.record(wait=0.0, train=0.01, frame=0.02)          # each frame holds a slot 20 ms
+    assert b.interval(0.15, 0.45) == pytest.approx(30 * 0.02 / 2)
+    for _ in range(50):
+        b.record(wait=0.5, train=0.05, frame=0.6)           # 100 ms each: can't keep up
+    assert b.interval(0.15, 0.45) == 0.45                   # capped: still ≥ 2 asked per second
+    clock.t += 10                                           # the class went home
+    assert b.interval(0.15, 0.45) == 0.15
