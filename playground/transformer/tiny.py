@@ -164,7 +164,8 @@ class TinyRun:
     def run_on(self, digits: list[int]) -> tuple[list[int], list[float], np.ndarray]:
         """(predicted digits, their probabilities, attention (layers, heads, T, T))."""
         self.model.eval()
-        logits, maps = self.model(torch.tensor([digits]))
+        with few_threads():   # called from a fresh script thread every frame
+            logits, maps = self.model(torch.tensor([digits]))
         p = logits[0].softmax(-1)
         conf, pred = p.max(-1)
         return pred.tolist(), conf.tolist(), maps[:, 0].numpy()
