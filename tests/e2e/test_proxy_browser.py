@@ -47,6 +47,8 @@ def test_config_lists_every_replica_with_its_sticky_cookie():
     assert "cookie DLP_REPLICA insert" in cfg and "bind 127.0.0.1:9000" in cfg and "@" not in cfg
     env = replica_env(2, "postgresql://u@127.0.0.1/db", base={})
     assert env["PLAYGROUND_DB"] == "postgresql://u@127.0.0.1/db" and env["PLAYGROUND_MODEL_MB"] == "500"
+    assert env["OMP_NUM_THREADS"] == "1"
+    assert replica_env(1, None, base={"OMP_NUM_THREADS": "2"})["OMP_NUM_THREADS"] == "2"   # kept if set
 
 
 def _replica_of(context) -> str:
