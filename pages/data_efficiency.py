@@ -40,24 +40,31 @@ st.caption(f"Network from the playground: {len(cfg['features'])} inputs → hidd
 
 setup = (dataset, noise, updates, seeds, tuple(map(str, cfg.values())))
 go = st.button("Run the experiment", key="eff_run", type="primary", icon=":material/play_arrow:")
-chart, status = st.empty(), st.empty()
+chart, status, step_line = st.empty(), st.empty(), st.empty()
 
 if go:
     points, last = [], 0.0
     total = len(E.FRACTIONS) * seeds
     bar = status.progress(0.0, text="Training…")
-    for p in E.experiment(cfg, seeds=tuple(range(seeds)), updates=updates):
+    done_updates = 0
+    # each chunk in one of the server's frame slots; a closed tab ends the loop at once
+    for p in ui.shared_steps(E.experiment(cfg, seeds=tuple(range(seeds)), updates=updates)):
         points.append(p)
+        done_updates = sum(q.updates for q in E.final(points)) + (0 if p.done else p.updates)
         now = time.monotonic()
         if p.done or now - last > REDRAW_SECONDS:
             last = now
             ui.plotly(chart, E.figure(points, p), key=f"eff_chart_{len(points)}")
             finished = len(E.final(points))
             bar.progress(finished / total, text=f"{finished} of {total} runs · training on "
-                                                f"{p.fraction:.0%} ({p.n_train} examples), update "
-                                                f"{p.updates:,} of {p.budget:,}")
-    state["eff_points"], state["eff_setup"] = E.final(points), setup
+                                                f"{p.fraction:.0%} ({p.n_train} examples)")
+            step_line.markdown(f"Step **{done_updates:,}** of {total * p.budget:,} weight updates "
+                               f"(run {min(finished + 1, total)} of {total}: update {p.updates:,} "
+                               f"of {p.budget:,})")
+    if len(E.final(points)) == total:   # not when the loop ended early (the tab was closed)
+        state["eff_points"], state["eff_setup"] = E.final(points), setup
     status.empty()
+    step_line.empty()
 
 points = state.get("eff_points")
 if points:

@@ -1,10 +1,9 @@
 """Recurrent networks: sequences, memory and vanishing gradients through time."""
-import time
-
 import numpy as np
 import streamlit as st
 
 from playground import ui
+from playground.budget import thin
 from playground.rnn import data as D, figures as RF, settings as S
 from playground.rnn.models import KINDS
 from playground.rnn.train import OPTIMIZERS, SeqRun
@@ -12,10 +11,6 @@ from playground.rnn.unroll import unroll_figure
 
 ui.page_setup()
 P = "rnn"  # session-state prefix of this page
-FRAME_SECONDS = 0.1    # training chunk + loss + predictions while playing
-INSIDE_SECONDS = 1.0   # hidden states, gates, gradients and the unroll view while playing
-CHUNK_SECONDS = 0.25   # a frame never trains longer than this (Pause stays immediate)
-MAX_PLAY_SECONDS = 600  # a forgotten tab stops using the server's CPU after 10 minutes
 state = st.session_state
 
 st.title("Recurrent networks: RNN, LSTM, GRU")
@@ -81,6 +76,7 @@ if state.get("rnn_run_key") != run_key:
     build_run()
 run: SeqRun = state["rnn_run"]
 run.set_hyper(cfg)
+run.eval_seconds = 0.5                  # while playing: the test set at most twice a second (paused: at once)
 
 
 def speed() -> int:
@@ -95,7 +91,6 @@ for note in run.notices:
 if run.batch < cfg["batch"]:
     st.info(f"Batch size lowered to {run.batch} for this sequence length and model size, so one "
             "training step stays within the memory limit.")
-playing = state["rnn_playing"]
 
 
 def status_line() -> str:
@@ -110,23 +105,18 @@ def status_line() -> str:
     return s
 
 
-@st.fragment(run_every=FRAME_SECONDS if playing else None)
+@ui.live_fragment(P, run_key="rnn_run", n=speed)   # each frame: its share of the server, then draw
 def live_view():
-    if state["rnn_playing"]:
-        run.step(speed(), max_seconds=CHUNK_SECONDS)
-        if run.status in ("diverged", "error"):
-            state["rnn_playing"] = False
-            st.rerun(scope="app")
-        if time.monotonic() - state.get("rnn_play_started", time.monotonic()) > MAX_PLAY_SECONDS:
-            state["rnn_playing"] = False
-            st.toast("Paused after 10 minutes of training to share the server. Press Play to go on.")
-            st.rerun(scope="app")
-    k = int(np.clip(ui.stored(P).get("example", 1), 1, len(run.task.test))) - 1
     if run.status in ("diverged", "error"):
         st.error(run.message)
     st.markdown(status_line())
+
+
+@ui.live_fragment(P, ui.CHART_SECONDS)
+def chart_view():
+    k = int(np.clip(ui.stored(P).get("example", 1), 1, len(run.task.test))) - 1
     left, right = st.columns(2)
-    ui.plotly(left, RF.loss_figure(run.history, run.chance()["loss"]), key="rnn_loss_chart")
+    ui.plotly(left, RF.loss_figure(thin(run.history), run.chance()["loss"]), key="rnn_loss_chart")
     if run.task.key == "sines":
         fig = RF.forecast_figure(run.predictions(k))
         what = f"Test sequence {k + 1}: input (dots), truth and forecast."
@@ -142,6 +132,7 @@ def live_view():
 
 
 live_view()
+chart_view()
 
 # ---- inside the model -------------------------------------------------------------------
 st.subheader("Inside the model")
@@ -174,7 +165,7 @@ i3.button("Pin gradient curve", key="rnn_pin", icon=":material/push_pin:",
 i4.button("Clear pins", key="rnn_unpin", on_click=lambda: state.pop("rnn_pins", None), width="stretch")
 
 
-@st.fragment(run_every=INSIDE_SECONDS if playing else None)
+@ui.live_fragment(P, ui.SLOW_SECONDS)
 def inside_view():
     ins = run.inside(example - 1)
     u = ins["unrolled"]
