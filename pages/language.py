@@ -44,7 +44,7 @@ def run(key: str, out_key: str, fn):
 def show_notice(result, limit: int):
     note = result.fitted.notice(limit)
     if note:
-        st.warning(note, icon="✂️")
+        st.warning(note, icon=":material/content_cut:")
 
 
 def show_cost(key: str, out_key: str):
@@ -55,8 +55,8 @@ def show_cost(key: str, out_key: str):
             ui.hf_cost(P, lm)
 
 
-tab_sent, tab_t5, tab_mask = st.tabs(["😊 Sentiment", "📝 Summarize and translate",
-                                      "🕳️ Fill in the blank"])
+tab_sent, tab_t5, tab_mask = st.tabs([":material/sentiment_satisfied: Sentiment", ":material/translate: Summarize and translate",
+                                      ":material/edit: Fill in the blank"])
 
 # ---- sentiment -----------------------------------------------------------------------------
 with tab_sent, ui.section("Sentiment"):

@@ -9,7 +9,7 @@ from playground.speech import figures as SF
 ui.page_setup()
 P = "speech"  # session-state prefix of this page
 state = st.session_state
-SOURCES = {"record": "🎙️ Record", "upload": "⬆ Upload a file"}
+SOURCES = {"record": ":material/mic: Record", "upload": ":material/upload: Upload a file"}
 
 st.title("Speech to text")
 st.caption("Whisper tiny (39 M parameters, OpenAI) turns speech into text. It does not hear sound "
@@ -63,7 +63,7 @@ with right, ui.section("Transcript"):
                       help="Whisper detects the language by itself; choosing it helps on short clips.")
     go = st.button("Transcribe", key="speech_go", type="primary", disabled=clip is None or not usable)
     if clip is not None and clip.silent:
-        st.warning(clip.silence_message(), icon="🔇")
+        st.warning(clip.silence_message(), icon=":material/volume_off:")
     elif go and clip is not None and usable:
         lm = ui.hf_model("whisper")
         if lm is not None:
@@ -71,7 +71,7 @@ with right, ui.section("Transcript"):
     out = state.get("speech_out")
     if out is not None and clip is not None:
         if out.text:
-            st.success(out.text, icon="📝")
+            st.success(out.text, icon=":material/notes:")
         else:
             st.info("Whisper heard no words in this clip.")
         st.caption(f"{out.audio_seconds:.1f} s of audio transcribed in {out.seconds:.1f} s.")

@@ -54,8 +54,8 @@ with right:
               "(once per server; every session shares the model).")
 
 name = clf.categories[cls]
-t_why, t_fool, t_corrupt = st.tabs(["🔎 Why this answer?", "😈 Fool it: adversarial pixels",
-                                    "🌫 Everyday corruptions"], key="vc_tab", on_change="rerun")
+t_why, t_fool, t_corrupt = st.tabs([":material/search: Why this answer?", ":material/bug_report: Fool it: adversarial pixels",
+                                    ":material/blur_on: Everyday corruptions"], key="vc_tab", on_change="rerun")
 
 if t_why.open:
     with t_why, ui.section("Why this answer?"):

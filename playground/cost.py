@@ -366,6 +366,37 @@ def energy_text(c: Cost) -> str:
             f"({PHONE_CHARGE_WH:.0f} Wh). An estimate, not a measurement.")
 
 
+def table_text(x: float | None, digits: int = 3) -> str:
+    """A table cell: 3 significant digits without scientific notation, "—" when not measured."""
+    if x is None:
+        return "—"
+    return np.format_float_positional(float(x), precision=digits, unique=False, fractional=False,
+                                      trim="-")
+
+
+def energy_vs_work(costs: list[Cost]) -> str:
+    """Does the energy follow the work (MACs) among these measured models? Said from their numbers:
+    the energy estimate comes from the time, so it follows the work only where every model runs
+    its arithmetic at a similar speed."""
+    cs = sorted((c for c in costs if c.macs > 0), key=lambda c: c.macs)
+    if len(cs) < 2:
+        return ""
+    flips = [(a, b) for i, a in enumerate(cs) for b in cs[i + 1:] if a.wh_per_1000 > b.wh_per_1000]
+    fast, slow = max(cs, key=lambda c: c.gmacs_per_s), min(cs, key=lambda c: c.gmacs_per_s)
+    speeds = (f"this server ran their arithmetic at {fast.gmacs_per_s:.3g} GMAC/s ({fast.name}) "
+              f"down to {slow.gmacs_per_s:.3g} GMAC/s ({slow.name})")
+    if not flips:
+        return (f"Here the energy rises with the work: of these {len(cs)} models, every one with "
+                f"more MACs also takes more energy. The energy is estimated from the time, and {speeds}.")
+    a, b = max(flips, key=lambda p: (p[1].macs / p[0].macs) * (p[0].wh_per_1000 / p[1].wh_per_1000))
+    return (f"The energy does not simply follow the work: {a.name} does {human(a.macs)} MACs per "
+            f"input and takes {wh_text(a.wh_per_1000)} per 1000, while {b.name} does "
+            f"{human(b.macs)} MACs and takes {wh_text(b.wh_per_1000)}. The energy is estimated from "
+            f"the time, and {speeds}: how well a model's layers suit the CPU (and Python overhead "
+            f"for small models) matters as much as the count of MACs. "
+            f"{len(flips)} of {len(cs) * (len(cs) - 1) // 2} pairs are in this reversed order.")
+
+
 def comparison_figure(costs: list[Cost], height: int | None = None) -> dict:
     """Measured models side by side: MACs per input and energy per 1000 inferences (log scales)."""
     costs = sorted(costs, key=lambda c: c.macs)

@@ -351,12 +351,13 @@ def transport(prefix: str, run_key: str, rebuild, speeds, default_speed: int, un
 
     c = st.columns([1, 1, 1, 2.5])
     # Callbacks go through once(): one click may reach several coalesced reruns while playing.
-    c[0].button("⏸ Pause" if state[playing] else "▶ Play", key=f"{prefix}_play", type="primary",
+    c[0].button("Pause" if state[playing] else "Play", key=f"{prefix}_play", type="primary",
+                icon=":material/pause:" if state[playing] else ":material/play_arrow:",
                 on_click=once(f"{prefix}_click_play", set_playing, not state[playing]),
                 width="stretch")
-    c[1].button("⏭ Step", key=f"{prefix}_step", on_click=once(f"{prefix}_click_step", step_once),
+    c[1].button("Step", key=f"{prefix}_step", icon=":material/skip_next:", on_click=once(f"{prefix}_click_step", step_once),
                 width="stretch", help=step_help or f"Train one chunk ({unit}: as many as the speed).")
-    c[2].button("↺ Reset", key=f"{prefix}_reset", on_click=once(f"{prefix}_click_reset", reset),
+    c[2].button("Reset", key=f"{prefix}_reset", icon=":material/replay:", on_click=once(f"{prefix}_click_reset", reset),
                 width="stretch", help="Back to the initial weights of this seed.")
     with c[3]:
         kept_or(prefix, "speed", default_speed, st.select_slider, f"Speed ({unit} per frame)",

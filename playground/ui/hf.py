@@ -97,7 +97,7 @@ def _hf_offline_help(spec: "_lm.HFModel", where, reason: str):
         f"put such folders in one directory and start the app with `{_hub.MODELS_DIR_ENV}=<that "
         "directory>`"
         + (", or enter the folder's path under “Use a local model folder”" if _paths.enabled() else "")
-        + ". Everything else on this page keeps working.", icon="📦")
+        + ". Everything else on this page keeps working.", icon=":material/download:")
 
 
 @guarded("the model's status")

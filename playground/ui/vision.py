@@ -16,7 +16,7 @@ from . import guard as _guard
 from .guard import guarded
 from .core import _store, model_store, read_upload, wkey
 
-IMAGE_SOURCES = {"sample": "📷 Sample image", "upload": "⬆ Upload", "camera": "🎥 Camera"}
+IMAGE_SOURCES = {"sample": ":material/photo_library: Sample image", "upload": ":material/upload: Upload", "camera": ":material/photo_camera: Camera"}
 
 
 def _clean_upload(prefix: str, kind: str, up) -> "_img.CleanImage | str":
@@ -122,7 +122,7 @@ def _offline_help(spec: "_vm.ModelSpec", where, reason: str):
         + "below.\n\n"
         "Any `state_dict` of this architecture works (`torch.save(model.state_dict(), path)` or "
         "safetensors). It is loaded with `torch.load(..., weights_only=True)`: no code in the file "
-        "can run.", icon="📦")
+        "can run.", icon=":material/download:")
     with where.expander(f"Use a local weights file for {spec.label}"):
         with st.form(key=f"vision_local_{spec.key}"):
             path = ""

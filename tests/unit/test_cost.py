@@ -199,3 +199,21 @@ def test_every_catalog_model_counts_attention_like_the_math_kernel(key):
     macs_now = C.count_macs(fn, model)
     with sdpa_kernel(SDPBackend.MATH):
         assert macs_now == C.count_macs(fn, model) > 0
+def _cost(name, macs, ms):
+    return C.Cost(name, 1000, 1.0, int(macs), ms, ms, 1.0, 0.1, 1, "one image")
+
+
+def test_energy_vs_work_sentence_follows_the_numbers():
+    resnet, gpt = _cost("ResNet-18", 1.8e9, 700.0), _cost("DistilGPT-2", 5.2e9, 500.0)
+    text = C.energy_vs_work([gpt, resnet])
+    assert "does not simply follow the work" in text
+    assert "ResNet-18 does 1.8 G MACs" in text and "2.9 Wh" in text and "2.1 Wh" in text
+    assert "1 of 1 pairs" in text
+    text = C.energy_vs_work([_cost("ResNet-18", 1.8e9, 300.0), gpt])     # the opposite holds
+    assert "rises with the work" in text and "does not" not in text
+    assert C.energy_vs_work([gpt]) == ""
+
+
+def test_table_cells_are_never_cut_off_or_none():
+    assert C.table_text(None) == "—" and C.table_text(0.0000123) == "0.0000123"
+    assert C.table_text(123456.0) == "123000" and C.table_text(2.5) == "2.5"

@@ -69,6 +69,10 @@ def test_csv_headerless_multiclass_and_regression():
     assert d.kind == "regression" and d.y.min() == -1 and d.y.max() == 1
 
 
+def test_kind_of_matches_the_generated_data():
+    from playground.mlp import datasets as D
+    for name in D.GENERATORS:
+        assert D.kind_of(name) == D.generate(name).kind, name
 def _rows(n=12):
     return "".join(f"{i % 5 - 2},{(i * 7) % 5 - 2},{i % 2}\n" for i in range(n))
 
