@@ -91,7 +91,7 @@ t_head, t_model, t_avg, t_token, t_tok = st.tabs(
      ":material/abc: Tokens"], key="attn_tab", on_change="rerun")
 
 if t_head.open:
-    with t_head:
+    with t_head, ui.section("Head view"):
         c1, c2, c3 = st.columns(3)
         layer = ui.kept(P, "layer", c1.selectbox, "Layer", list(range(res.layers)),
                         format_func=lambda l: f"layer {l}")
@@ -111,7 +111,7 @@ if t_head.open:
                    "5 % are not drawn).")
 
 if t_model.open:
-    with t_model:
+    with t_model, ui.section("Model view"):
         st.caption("Every layer (rows) and head (columns), the same colours as the head view "
                    "(white 0 → dark blue 1). Click a map to open it in the head view.")
         sel = ui.stored(P)
@@ -124,7 +124,7 @@ if t_model.open:
                       key="attn_grid_open")
 
 if t_avg.open:
-    with t_avg:
+    with t_avg, ui.section("Averages and rollout"):
         what = st.radio("Show", ["layer", "all", "rollout"], horizontal=True, key="attn_avg_kind",
                         format_func={"layer": "mean of the heads of one layer",
                                      "all": "mean of all layers and heads",
@@ -143,7 +143,7 @@ if t_avg.open:
         ui.plotly(st, F.head_heatmap(a, labels, title), key="attn_avg_heat")
 
 if t_token.open:
-    with t_token:
+    with t_token, ui.section("One token"):
         c1, c2 = st.columns(2)
         tok = c1.selectbox("Token", list(range(n)), key="attn_token",
                            index=min(n - 1, 1 if n > 2 else 0),
@@ -159,7 +159,7 @@ if t_token.open:
                       for l, row in enumerate(top)], hide_index=True, key="attn_token_table")
 
 if t_tok.open:
-    with t_tok:
+    with t_tok, ui.section("Tokens"):
         n_special = sum(tokens.special)
         st.markdown(f"**{n} tokens**, {n_special} of them special "
                     f"({', '.join(sorted({p for p, s in zip(tokens.pieces, tokens.special) if s})) or 'none'}). "
