@@ -7,7 +7,10 @@ ui.server_setup()  # once per server process: one BLAS thread per session, freez
 st.set_page_config(page_title="Deep Learning Playground", page_icon="🧠", layout="wide")
 
 PAGES = {
-    "Start": [st.Page("pages/home.py", title="Home", icon="🏠", default=True)],
+    "Start": [st.Page("pages/home.py", title="Home", icon="🏠", default=True),
+              st.Page("pages/lessons.py", title="Lessons", icon=":material/school:", url_path="lessons"),
+              st.Page("pages/board.py", title="Class board", icon=":material/leaderboard:",
+                      url_path="board")],
     "Build and train": [
         st.Page("pages/playground.py", title="Neural network playground", icon="🧠",
                 url_path="playground"),
@@ -55,4 +58,4 @@ PAGES = {
     ],
 }
 
-st.navigation(PAGES).run()
+st.navigation(PAGES, position=ui.nav_position()).run()   # hide=nav: a focused lesson

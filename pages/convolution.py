@@ -13,6 +13,7 @@ STEP_SECONDS = 0.8      # one sliding-window position per frame while playing
 state = st.session_state
 
 st.title("Convolution lab")
+ui.lesson_gate("convolution")
 st.caption("A convolution slides a small grid of numbers, the kernel, over the picture; at every "
            "position it multiplies the pixels under the kernel by the kernel's numbers and adds "
            "them up. That single number is one output pixel. CNNs learn their kernels.")

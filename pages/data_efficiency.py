@@ -13,6 +13,7 @@ state = st.session_state
 REDRAW_SECONDS = 0.15
 
 st.title("Data efficiency: how much data does a network need?")
+ui.lesson_gate("data_efficiency")
 st.caption("The same small network, trained on 1 %, 5 %, 25 % and 100 % of its training data. "
            "The test set, the initial weights and the number of weight updates stay the same, so "
            "only the amount of data changes. Same settings and seeds ⇒ the same curve.")

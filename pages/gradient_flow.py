@@ -24,6 +24,7 @@ st.caption("Backpropagation multiplies the error by each layer's weights and by 
 for w in ui.load_query_once(P, D.from_query):
     st.warning(w)
 cfg = {**D.DEFAULTS, **ui.stored(P)}
+ui.lesson_gate("gradient_flow")
 
 
 def kept(name, widget, where, label, **kw):
@@ -117,3 +118,5 @@ if state["gf_playing"]:
     except StopException:
         state["gf_playing"] = False
         raise
+with st.sidebar:
+    ui.lesson_link(P, "gradient_flow")

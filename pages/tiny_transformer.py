@@ -17,6 +17,7 @@ LRS = [3e-4, 1e-3, 3e-3]
 state = st.session_state
 
 st.title("Train a tiny transformer")
+ui.lesson_gate("tiny_transformer")
 st.caption("A transformer of one or two layers learns a digit task in your browser session, no "
            "internet needed. To reverse a sequence, output position i must read input position "
            "n−1−i: watch the attention maps turn into that anti-diagonal as accuracy climbs.")

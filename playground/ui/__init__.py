@@ -7,14 +7,19 @@ without a Streamlit runtime. Pages call ``ui.<name>``; the glue is split by conc
   figures, server setup, uploads read once, per-session memos;
 - :mod:`.vision` — the shared image input and the cached torchvision models;
 - :mod:`.hf` — the cached Hugging Face models (local folder, cache or hub; offline message);
-- :mod:`.costs` — the server-wide cost measurements and the one cost panel.
+- :mod:`.costs` — the server-wide cost measurements and the one cost panel;
+- :mod:`.lessons` — lesson steps, the predict-then-reveal gate, lesson links, focused mode;
+- :mod:`.board` — the class board: joining a class and "Submit this run".
 """
 from .core import (LABELS, current, model_store, hidden, init_settings, kept, kept_or, layers_widget,
                    load_query_once, memo, once, page_setup, plotly, read_upload, remember,
                    server_setup, setting_widget, stored, sync_url, transport, wkey, write_query)
+from .board import board, join_form, leave_class, student, submit_run
 from .costs import all_costs, cost_panel, known_cost, measure_cost
 from .hf import (hf_cost, hf_folder_form, hf_locate, hf_model, hf_model_box,
                  hf_status)
+from .lessons import (active_step, lesson_gate, lesson_link, lessons, nav_position, open_step,
+                      predict, reveal, step_query)
 from .vision import (IMAGE_SOURCES, image_input, model_label, model_status,
                      vision_model)
 
@@ -25,5 +30,6 @@ __all__ = [
     "all_costs", "cost_panel", "known_cost", "measure_cost",
     "model_store", "hf_cost", "hf_folder_form", "hf_locate", "hf_model", "hf_model_box",
     "hf_status", "IMAGE_SOURCES", "image_input", "model_label",
-    "model_status", "vision_model",
+    "model_status", "vision_model", "board", "join_form", "leave_class", "student", "submit_run",
+    "active_step", "lesson_gate", "lesson_link", "lessons", "nav_position", "open_step", "predict", "reveal", "step_query",
 ]

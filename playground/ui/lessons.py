@@ -96,6 +96,15 @@ def _ask(key: tuple, q: L.Question):
                 st.rerun()
 
 
+def predict(lesson_id: str, i: int) -> object | None:
+    """The session's prediction for a step's question; asks for it (a form) when there is none."""
+    q = lessons()[0][lesson_id].steps[i].question
+    answers = st.session_state.setdefault(ANSWERS, {})
+    if (lesson_id, i) not in answers:
+        _ask((lesson_id, i), q)
+    return answers.get((lesson_id, i))
+
+
 def _said(q: L.Question, answer) -> str:
     return q.options[int(answer)] if q.kind == "choice" else f"{float(answer):g}{' ' + q.unit if q.unit else ''}"
 
@@ -112,12 +121,11 @@ def lesson_gate(page: str):
         st.write(step.instruction)
         q, key = step.question, (les.id, i)
         if q is not None:
-            answers = st.session_state.setdefault(ANSWERS, {})
-            if key not in answers:
-                _ask(key, q)
+            answer = predict(*key)
+            if answer is None:
                 _step_buttons(les, i)
                 st.stop()
-            reveal(les.id, i, answers[key])
+            reveal(les.id, i, answer)
         _step_buttons(les, i)
 
 
