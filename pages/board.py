@@ -84,7 +84,9 @@ with t_teacher:
 
 shown = (teacher or {}).get("code") or (me or {}).get("code") or st.query_params.get("code", "")
 st.divider()
-shown = st.text_input("Leaderboard of class", value=shown, max_chars=12, key="cb_show").strip().upper()
+if shown and not state.get("cb_show"):
+    state["cb_show"] = shown
+shown = st.text_input("Leaderboard of class", max_chars=12, key="cb_show").strip().upper()
 if shown and st.query_params.get("code") != shown:
     st.query_params["code"] = shown
 

@@ -9,15 +9,19 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from ..classboard import Board, BoardError
+from ..classboard import Board, BoardError, default_url
 
 STUDENT = "board__student"   # {code, nickname, student_id, token} of this session's student
 
 
-@st.cache_resource(show_spinner=False, max_entries=1)
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _board(url: str) -> Board:
+    return Board(url)
+
+
 def board() -> Board:
     """The server's class board (``$PLAYGROUND_DB``; default an SQLite file in the cache folder)."""
-    return Board()
+    return _board(default_url())
 
 
 def student() -> dict | None:
