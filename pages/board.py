@@ -67,14 +67,6 @@ with t_teacher:
         hide = c1.toggle("Hide names on the projector", value=info["hide_names"], key="cb_hide")
         if hide != info["hide_names"]:
             db.set_hide_names(code, secret, hide)
-        subs = db.submissions(code)
-        if subs:
-            sid = c2.selectbox("Remove a submission", [s["id"] for s in subs], index=None,
-                               format_func=lambda i: next(f"#{s['id']} {s['nickname']}"
-                                                          for s in subs if s["id"] == i))
-            if sid is not None and c2.button("Remove it", key="cb_remove", icon=":material/delete:"):
-                db.remove(code, secret, sid)
-                st.rerun()
         if not info["closed"] and c3.button("Close the class", key="cb_close", icon=":material/lock:"):
             db.close_class(code, secret)
             st.rerun()
@@ -91,6 +83,21 @@ if shown and st.query_params.get("code") != shown:
     st.query_params["code"] = shown
 
 
+def remove_one(code: str, secret: str):
+    """The teacher removes any submission (each student's every run, not only the best)."""
+    subs = {s["id"]: s for s in db.submissions(code)}
+    a, b = st.columns([3, 1], vertical_alignment="bottom")
+    sid = a.selectbox("Remove a submission", list(subs), index=None, key="cb_remove_pick",
+                      format_func=lambda i: f"#{i} · {subs[i]['nickname']} · {subs[i]['page']}"
+                                            if i in subs else f"#{i}")
+    if b.button("Remove it", key="cb_remove", icon=":material/delete:", disabled=sid is None):
+        try:
+            db.remove(code, secret, sid)
+            st.toast("Removed.")
+        except BoardError as exc:
+            st.error(str(exc))
+
+
 @st.fragment(run_every=REFRESH_SECONDS)
 def leaderboard(code: str):
     try:
@@ -102,16 +109,19 @@ def leaderboard(code: str):
     label, rule = CHALLENGES[info["challenge"]]
     st.subheader(f"Leaderboard: {label}")
     st.caption(rule + (" · The class is closed." if info["closed"] else "") +
-               f" · {len(ranked)} students on the board · updates every {REFRESH_SECONDS} s")
+               f" · {len(ranked)} {'student' if len(ranked) == 1 else 'students'} on the board · "
+               f"updates every {REFRESH_SECONDS} s")
     if not ranked:
         st.info("No runs yet. Students: join with the class code, train, and press “Submit this run”.")
         return
-    base = (st.context.url or "").split("?")[0].rsplit("/", 1)[0]
+    base = ui.app_base()
     rows = pd.DataFrame([{
         "Rank": s["rank"], "Name": display_name(s, info["hide_names"]),
         "Test loss": s["test_loss"], "Test accuracy": None if s["test_acc"] is None else 100 * s["test_acc"],
         "Parameters": s["params"], "Epochs": s["epochs"], "Page": s["page"],
         "Setup": base + s["link"]} for s in ranked])
+    if teacher and teacher["code"] == code:
+        remove_one(code, teacher["secret"])
     st.dataframe(rows, hide_index=True, width="stretch", key="cb_table", column_config={
         "Test loss": st.column_config.NumberColumn(format="%.4f"),
         "Test accuracy": st.column_config.NumberColumn(format="%.1f %%"),

@@ -47,12 +47,11 @@ with c2:
                 answered = answer is not None
                 if answered:
                     ui.reveal(pick, i, answer)
-            link = "/" + step.page + ("?" + "&".join(f"{k}={v}" for k, v in
-                                                     ui.step_query(step).items())
-                                      if step.settings or step.hide or step.lock else "")
+            link = ui.link_to(step.page, ui.step_query(step, pick, i))
             a, b = st.columns([1, 2])
             if a.button("Open this step", key=f"les_open_{pick}_{i}", icon=":material/play_arrow:",
                         type="primary" if answered else "secondary", disabled=not answered,
                         help=None if answered else "Lock in your prediction first."):
                 ui.open_step(pick, i)
-            b.caption(f"Link for this step: `{link}`")
+            b.caption("Link to this step alone (asks its question too):")
+            b.code(link, language=None, wrap_lines=True)

@@ -18,7 +18,7 @@ from .board import board, join_form, leave_class, student, submit_run
 from .costs import all_costs, cost_panel, known_cost, measure_cost
 from .hf import (hf_cost, hf_folder_form, hf_locate, hf_model, hf_model_box,
                  hf_status)
-from .lessons import (active_step, lesson_gate, lesson_link, lessons, nav_position, open_step,
+from .lessons import (active_step, app_base, link_to, lesson_gate, lesson_link, lessons, nav_position, open_step,
                       predict, reveal, step_query)
 from .vision import (IMAGE_SOURCES, image_input, model_label, model_status,
                      vision_model)
@@ -31,5 +31,5 @@ __all__ = [
     "model_store", "hf_cost", "hf_folder_form", "hf_locate", "hf_model", "hf_model_box",
     "hf_status", "IMAGE_SOURCES", "image_input", "model_label",
     "model_status", "vision_model", "board", "join_form", "leave_class", "student", "submit_run",
-    "active_step", "lesson_gate", "lesson_link", "lessons", "nav_position", "open_step", "predict", "reveal", "step_query",
+    "active_step", "app_base", "link_to", "lesson_gate", "lesson_link", "lessons", "nav_position", "open_step", "predict", "reveal", "step_query",
 ]

@@ -296,8 +296,9 @@ def kept_or(prefix: str, name: str, default, widget, *args, **kwargs):
 
 def write_query(q: dict):
     """Replace the address-bar parameters with ``q`` (only when they differ); a lesson link's
-    ``hide`` and ``lock`` stay."""
-    q = {**q, **{k: v for k, v in st.query_params.to_dict().items() if k in ("hide", "lock")}}
+    ``hide``, ``lock`` and ``lesson_step`` stay."""
+    q = {**q, **{k: v for k, v in st.query_params.to_dict().items()
+                 if k in ("hide", "lock", "lesson_step")}}
     if q != st.query_params.to_dict():
         st.query_params.from_dict(q)
 

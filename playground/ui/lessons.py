@@ -20,6 +20,7 @@ from ..lessons import schema as L
 from ..lessons.pages import NAV, specs
 
 ACTIVE, ANSWERS, NAV_FLAG = "lesson__active", "lesson__answers", "ui__nav_hidden"
+STEP_PARAM = "lesson_step"   # ?lesson_step=06_cnn.2 : a pasted step link activates that step
 
 
 @st.cache_resource(show_spinner=False, max_entries=1)
@@ -43,12 +44,26 @@ def nav_position() -> str:
     return "hidden" if st.session_state.get(NAV_FLAG) else "sidebar"
 
 
-def step_query(step: L.Step) -> dict:
+def app_base() -> str:
+    """This app's address without the page (``http://host:port``), "" when unknown (tests)."""
+    url = st.context.url or ""
+    return url.split("?")[0].rsplit("/", 1)[0] if url else ""
+
+
+def link_to(page: str, query: dict) -> str:
+    return f"{app_base()}/{page}" + (f"?{urlencode(query, safe=',')}" if query else "")
+
+
+def step_query(step: L.Step, lesson_id: str | None = None, i: int = 0) -> dict:
+    """A step's link parameters: its settings, hide and lock (and ``lesson_step=<id>.<n>``, so
+    a pasted link asks the step's question too)."""
     q = {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in step.settings.items()}
     if step.hide:
         q["hide"] = ",".join(step.hide)
     if step.lock:
         q["lock"] = ",".join(step.lock)
+    if lesson_id is not None:
+        q[STEP_PARAM] = f"{lesson_id}.{i + 1}"
     return q
 
 
@@ -60,7 +75,7 @@ def open_step(lesson_id: str, i: int):
         del st.session_state[key]          # the page reads this step's link again
     st.session_state[ACTIVE] = {"lesson": lesson_id, "step": i}
     st.session_state[NAV_FLAG] = NAV in step.hide
-    st.switch_page(f"pages/{step.page}.py", query_params=step_query(step))
+    st.switch_page(f"pages/{step.page}.py", query_params=step_query(step, lesson_id, i))
 
 
 def leave_lesson():
@@ -109,9 +124,23 @@ def _said(q: L.Question, answer) -> str:
     return q.options[int(answer)] if q.kind == "choice" else f"{float(answer):g}{' ' + q.unit if q.unit else ''}"
 
 
+def _from_link(page: str):
+    """A step link (``lesson_step=<id>.<n>``) opened in this session activates that step once."""
+    raw = st.query_params.get(STEP_PARAM, "")
+    if not raw or st.session_state.get("lesson__linked") == raw:
+        return
+    st.session_state["lesson__linked"] = raw
+    lesson_id, _, n = raw.rpartition(".")
+    les = lessons()[0].get(lesson_id)
+    if les is not None and n.isdigit() and 1 <= int(n) <= len(les.steps) \
+            and les.steps[int(n) - 1].page == page:
+        st.session_state[ACTIVE] = {"lesson": lesson_id, "step": int(n) - 1}
+
+
 def lesson_gate(page: str):
     """Call before a page's run controls. Shows the active lesson step of this page; while its
     question is unanswered, asks it and stops the page (``st.stop()``)."""
+    _from_link(page)
     found = active_step(page)
     if found is None:
         return
@@ -164,7 +193,10 @@ def _step_buttons(les: L.Lesson, i: int):
 def lesson_link(prefix: str, page: str, groups: tuple = ()):
     """"Make a lesson link": this page's current settings plus hidden / locked controls as a URL.
 
-    ``groups`` names hide= groups (the playground's); otherwise the controls this page drew."""
+    ``groups`` names hide= groups (the playground's); otherwise the controls this page drew.
+    Not shown in a focused lesson (navigation hidden): that is the students' view."""
+    if st.session_state.get(NAV_FLAG):
+        return None
     controls = dict.fromkeys(groups, None) or st.session_state.get("ui__controls", {}).get(prefix, {})
     with st.expander("Make a lesson link", icon=":material/link:"):
         names = list(controls)
@@ -174,13 +206,12 @@ def lesson_link(prefix: str, page: str, groups: tuple = ()):
                                                 [n for n in names if n not in hide],
                                                 format_func=label, key=f"{prefix}_ll_lock")
         nav = st.toggle("Hide the page navigation (a focused lesson)", key=f"{prefix}_ll_nav")
-        q = {k: v for k, v in st.query_params.to_dict().items() if k not in ("hide", "lock")}
+        q = {k: v for k, v in st.query_params.to_dict().items() if k not in ("hide", "lock", STEP_PARAM)}
         if hide or nav:
             q["hide"] = ",".join([*hide, *([NAV] if nav else [])])
         if lock:
             q["lock"] = ",".join(lock)
-        base = (st.context.url or "").split("?")[0].rsplit("/", 1)[0] if st.context.url else ""
-        link = f"{base}/{page}" + (f"?{urlencode(q, safe=',')}" if q else "")
+        link = link_to(page, q)
         st.code(link, language=None, wrap_lines=True)
         st.caption("Students who open this link get these settings; hidden controls keep their "
                    "values, locked ones are shown greyed out.")

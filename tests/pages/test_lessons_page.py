@@ -90,3 +90,16 @@ def test_make_a_lesson_link_lists_the_pages_controls(open_page):
     at.run()
     link = at.code[-1].value
     assert link.endswith("/gradient_flow?act=relu&hide=dataset,nav"), link
+
+
+def test_a_pasted_step_link_asks_the_steps_question_first(open_page):
+    at = open_page("pages/cnn_train.py", query={"c1": "2", "lesson_step": "06_cnn.2"})
+    assert at.markdown and any("Lesson: Convolution and CNNs" in m.value for m in at.markdown)
+    assert "Play" not in " ".join(b.label for b in at.button)
+    assert at.radio(key="lesson_pick_06_cnn_1").options == ["2 channels", "16 and 32 channels"]
+
+
+def test_a_step_link_for_another_page_or_a_bad_step_is_ignored(open_page):
+    for bad in ("06_cnn.1", "06_cnn.9", "nope.1", "garbage"):
+        at = open_page("pages/cnn_train.py", query={"lesson_step": bad})
+        assert any("Play" in b.label for b in at.button), bad
