@@ -107,10 +107,15 @@ def _number(d: dict, key: str, where: str, default: float) -> float:
     return float(v)
 
 
-def _question(q, where: str) -> Question:
-    if not isinstance(q, dict):
+def _table(d, allowed: set, where: str) -> dict:
+    if not isinstance(d, dict):
         raise LessonError(f"{where}: must be a table")
-    _unknown(q, QUESTION_KEYS, where)
+    _unknown(d, allowed, where)
+    return d
+
+
+def _question(q, where: str) -> Question:
+    _table(q, QUESTION_KEYS, where)
     kind = q.get("kind")
     if kind not in ("choice", "number"):
         raise LessonError(f"{where}.kind: must be \"choice\" or \"number\" (got {kind!r})")
@@ -162,9 +167,7 @@ def _names(step: dict, key: str, page: str, where: str) -> tuple:
 
 
 def _step(s, where: str) -> Step:
-    if not isinstance(s, dict):
-        raise LessonError(f"{where}: must be a table")
-    _unknown(s, STEP_KEYS, where)
+    _table(s, STEP_KEYS, where)
     page = s.get("page")
     if page not in specs():
         raise LessonError(f"{where}.page: unknown page {page!r} (known: {', '.join(specs())})")
@@ -181,7 +184,7 @@ def _step(s, where: str) -> Step:
 
 def parse_lesson(data: dict, lesson_id: str) -> Lesson:
     where = lesson_id
-    _unknown(data, LESSON_KEYS, where)
+    _table(data, LESSON_KEYS, where)
     concept = data.get("concept")
     if concept not in CONCEPTS:
         raise LessonError(f"{where}.concept: unknown {concept!r} (known: {', '.join(CONCEPTS)})")

@@ -48,6 +48,12 @@ def browser_page(chromium, size, errors: list) -> Page:
     return page
 
 
+def open_at(page: Page, url: str, heading: str):
+    page.goto(url)
+    expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=TIMEOUT)
+    wait_idle(page, TIMEOUT)
+
+
 def shoot(page: Page, name: str):
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
@@ -56,9 +62,7 @@ def shoot(page: Page, name: str):
 def test_predict_then_reveal_and_open_the_focused_step(chromium, class_url, size):
     errors = []
     page = browser_page(chromium, size, errors)
-    page.goto(class_url + "/lessons?lesson=06_cnn")
-    expect(page.get_by_role("heading", name="Convolution and CNNs")).to_be_visible(timeout=TIMEOUT)
-    wait_idle(page, TIMEOUT)
+    open_at(page, class_url + "/lessons?lesson=06_cnn", "Convolution and CNNs")
     step = page.locator(".st-key-les_step_06_cnn_0")
     expect(step.get_by_role("button", name="Open this step")).to_be_disabled()
     step.get_by_label("Your prediction (pixels)").fill("12")
@@ -77,7 +81,7 @@ def test_predict_then_reveal_and_open_the_focused_step(chromium, class_url, size
     page.locator(".st-key-les_step_06_cnn_1").get_by_role("button", name="Open this step").click()
     expect(page.get_by_role("heading", name="Train a CNN")).to_be_visible(timeout=TIMEOUT)
     wait_idle(page, TIMEOUT)
-    assert "c1=2" in page.url and "hide=data" in page.url
+    assert "c1=2" in page.url and "hide=data" in page.url and "lesson_step=06_cnn.2" in page.url
     gate = page.locator(".st-key-lesson_gate")
     expect(gate.get_by_text("Lesson: Convolution and CNNs")).to_be_visible()
     expect(page.get_by_role("button", name=re.compile("Play"))).to_be_visible()
@@ -91,9 +95,8 @@ def test_predict_then_reveal_and_open_the_focused_step(chromium, class_url, size
 def test_a_focused_link_hides_the_navigation(chromium, class_url):
     errors = []
     page = browser_page(chromium, SIZES[0], errors)
-    page.goto(class_url + "/gradient_flow?act=relu&hide=nav,dataset")
-    expect(page.get_by_role("heading", name="Vanishing and exploding gradients")).to_be_visible(timeout=TIMEOUT)
-    wait_idle(page, TIMEOUT)
+    open_at(page, class_url + "/gradient_flow?act=relu&hide=nav,dataset",
+            "Vanishing and exploding gradients")
     expect(page.locator('[data-testid="stSidebarNav"]')).to_have_count(0)
     shoot(page, "lessons_focused_gradient_flow")
     page.goto(class_url + "/gradient_flow?act=relu")
@@ -106,9 +109,7 @@ def test_a_focused_link_hides_the_navigation(chromium, class_url):
 def test_teacher_starts_a_class_student_submits_a_cnn_run(chromium, class_url):
     errors = []
     teacher = browser_page(chromium, SIZES[1], errors)
-    teacher.goto(class_url + "/board")
-    expect(teacher.get_by_role("heading", name="Class board")).to_be_visible(timeout=TIMEOUT)
-    wait_idle(teacher, TIMEOUT)
+    open_at(teacher, class_url + "/board", "Class board")
     teacher.get_by_role("tab", name="Teacher").click()
     teacher.get_by_role("button", name="Start the class").click()
     wait_idle(teacher, TIMEOUT)
@@ -117,9 +118,7 @@ def test_teacher_starts_a_class_student_submits_a_cnn_run(chromium, class_url):
     shoot(teacher, "board_teacher_started")
 
     student = browser_page(chromium, SIZES[0], errors)
-    student.goto(class_url + "/cnn_train?c1=4")
-    expect(student.get_by_role("heading", name="Train a CNN")).to_be_visible(timeout=TIMEOUT)
-    wait_idle(student, TIMEOUT)
+    open_at(student, class_url + "/cnn_train?c1=4", "Train a CNN")
     student.get_by_role("button", name=re.compile("Step")).click()
     wait_idle(student, TIMEOUT)
     student.get_by_role("button", name="Submit this run").click()
