@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A PostgreSQL server for the class board's tests (Debian's postgresql package).
-# Prints the URL to use as PLAYGROUND_TEST_PG. Idempotent: a running cluster is reused.
+# Prints the URL to use as PLAYGROUND_TEST_PG. A running cluster is reused; the test database
+# is made anew.
 set -euo pipefail
 if ! command -v pg_lsclusters >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
@@ -20,6 +21,6 @@ done
 psql_() { runuser -u postgres -- psql -p "$port" -v ON_ERROR_STOP=1 -qtAc "$1"; }
 [ "$(psql_ "SELECT 1 FROM pg_roles WHERE rolname='playground'")" = "1" ] ||
   psql_ "CREATE ROLE playground LOGIN PASSWORD 'playground' CREATEDB" >&2
-[ "$(psql_ "SELECT 1 FROM pg_database WHERE datname='playground_test'")" = "1" ] ||
-  psql_ "CREATE DATABASE playground_test OWNER playground" >&2
+psql_ "DROP DATABASE IF EXISTS playground_test WITH (FORCE)" >&2   # every test run starts empty
+psql_ "CREATE DATABASE playground_test OWNER playground" >&2
 echo "postgresql://playground:playground@127.0.0.1:${port}/playground_test"

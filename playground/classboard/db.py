@@ -15,6 +15,7 @@ import math
 import os
 import secrets
 import sqlite3
+import threading
 import time
 from pathlib import Path
 
@@ -25,21 +26,24 @@ DB_ENV = "PLAYGROUND_DB"
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"   # no 0/O, 1/I/L: easy to read off a projector
 CODE_LEN = 6
 RATE_LIMIT, RATE_WINDOW = 10, 60.0                    # submissions per student per minute
+_READY: set = set()                                    # databases whose tables this process made
 
+# DOUBLE PRECISION and BIGINT: PostgreSQL's REAL is 4 bytes (a timestamp would lose minutes).
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS classes (
   code TEXT PRIMARY KEY, title TEXT NOT NULL, challenge TEXT NOT NULL,
   secret_salt TEXT NOT NULL, secret_hash TEXT NOT NULL,
-  hide_names INTEGER NOT NULL DEFAULT 0, closed INTEGER NOT NULL DEFAULT 0, created REAL NOT NULL);
+  hide_names INTEGER NOT NULL DEFAULT 0, closed INTEGER NOT NULL DEFAULT 0, created DOUBLE PRECISION NOT NULL);
 CREATE TABLE IF NOT EXISTS students (
   id {pk}, code TEXT NOT NULL REFERENCES classes(code), nickname TEXT NOT NULL,
-  nick_key TEXT NOT NULL, token_hash TEXT NOT NULL, created REAL NOT NULL,
+  nick_key TEXT NOT NULL, token_hash TEXT NOT NULL, created DOUBLE PRECISION NOT NULL,
   UNIQUE (code, nick_key));
 CREATE TABLE IF NOT EXISTS submissions (
   id {pk}, code TEXT NOT NULL REFERENCES classes(code),
-  student_id INTEGER NOT NULL REFERENCES students(id), page TEXT NOT NULL, link TEXT NOT NULL,
-  test_loss REAL, test_acc REAL, params INTEGER NOT NULL, epochs REAL NOT NULL,
-  created REAL NOT NULL, removed INTEGER NOT NULL DEFAULT 0);
+  student_id BIGINT NOT NULL REFERENCES students(id), page TEXT NOT NULL, link TEXT NOT NULL,
+  test_loss DOUBLE PRECISION, test_acc DOUBLE PRECISION, params BIGINT NOT NULL,
+  epochs DOUBLE PRECISION NOT NULL, created DOUBLE PRECISION NOT NULL,
+  removed INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS submissions_by_class ON submissions (code, removed);
 CREATE INDEX IF NOT EXISTS submissions_by_student ON submissions (student_id, created);
 """
@@ -73,11 +77,23 @@ def _number(value, name: str, lo: float, hi: float, optional: bool = False):
     return x
 
 
+def _unavailable(exc: BaseException) -> bool:
+    """A database that is down, restarting or locked for too long (not a bug in a query)."""
+    if isinstance(exc, sqlite3.OperationalError):
+        return True
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - SQLite only
+        return False
+    return isinstance(exc, psycopg.OperationalError)
+
+
 class Board:
     """One class board database (thread- and process-safe; cheap to create)."""
 
     def __init__(self, url: str | None = None):
         self.url = url or default_url()
+        self._local = threading.local()   # PostgreSQL: one open connection per thread
         self.pg = self.url.startswith(("postgresql://", "postgres://"))
         if not self.pg:
             path = Path(self.url.removeprefix("sqlite:///")).expanduser()
@@ -90,7 +106,10 @@ class Board:
         if self.pg:
             import psycopg
 
-            return psycopg.connect(self.url, connect_timeout=10)
+            con = getattr(self._local, "con", None)
+            if con is None or con.closed or con.broken:
+                con = self._local.con = psycopg.connect(self.url, connect_timeout=10)
+            return con
         con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         con.execute("PRAGMA busy_timeout = 30000")
         return con
@@ -98,20 +117,33 @@ class Board:
     @contextlib.contextmanager
     def _tx(self, write: bool = True):
         """A connection inside one transaction, committed at the end (rolled back on error)."""
-        con = self._connect()
+        try:
+            con = self._connect()
+        except Exception as exc:
+            if _unavailable(exc):
+                raise BoardError("The class board's database cannot be reached right now; please "
+                                 "try again in a moment.") from exc
+            raise
         try:
             if not self.pg:
                 con.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             yield _Cursor(con, self.pg)
             con.commit() if self.pg else con.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             with contextlib.suppress(Exception):
                 con.rollback() if self.pg else con.execute("ROLLBACK")
+            if _unavailable(exc):
+                self._local.con = None
+                raise BoardError("The class board's database cannot be reached right now (or is "
+                                 "busy); please try again in a moment.") from exc
             raise
         finally:
-            con.close()
+            if not self.pg:   # a PostgreSQL connection stays open for this thread's next call
+                con.close()
 
     def _create(self):
+        if self.url in _READY:
+            return
         pk = "BIGSERIAL PRIMARY KEY" if self.pg else "INTEGER PRIMARY KEY AUTOINCREMENT"
         con = self._connect()
         try:
@@ -127,6 +159,7 @@ class Board:
                 con.executescript(SCHEMA.format(pk=pk))
         finally:
             con.close()
+        _READY.add(self.url)
 
     # ---- teacher ----------------------------------------------------------------------------
     def create_class(self, title: str, challenge: str = "loss") -> tuple[str, str]:

@@ -140,7 +140,7 @@ def test_teacher_starts_a_class_student_submits_a_cnn_run(chromium, class_url):
     expect(student.get_by_text("Submitted. See it on the Class board page.")).to_be_visible(timeout=TIMEOUT)
     shoot(student, "board_student_submitted")
 
-    expect(teacher.get_by_text("1 students on the board")).to_be_visible(timeout=15_000)  # live refresh
+    expect(teacher.get_by_text("1 student on the board")).to_be_visible(timeout=15_000)  # live refresh
     grid = teacher.locator('[data-testid="stDataFrame"]')
     expect(grid).to_be_visible()
     no_exception(teacher)

@@ -53,8 +53,11 @@ def test_leaderboard_lowest_loss_then_fewest_parameters(board):
     board.submit(b, "p", "/p?x=2", 0.20, 0.9, 900, 1)
     board.submit(c, "p", "/p?x=3", 0.20, 0.9, 400, 1)
     board.submit(a, "p", "/p?x=4", 0.10, 0.9, 800, 1)   # a's best counts once
+    big = board.join(code, "big")
+    board.submit(big, "p", "/p?x=5", 0.123456789, 0.9, 25_000_000_000, 1)   # beyond 32 bits
     ranked = board.leaderboard(code)
-    assert [(s["nickname"], s["rank"]) for s in ranked] == [("a", 1), ("c", 2), ("b", 3)]
+    assert [(s["nickname"], s["rank"]) for s in ranked] == [("a", 1), ("big", 2), ("c", 3), ("b", 4)]
+    assert ranked[1]["test_loss"] == 0.123456789 and ranked[1]["params"] == 25_000_000_000
     assert ranked[0]["link"] == "/p?x=4"
 
 
@@ -175,3 +178,17 @@ def test_thirty_students_at_once_in_threads_and_processes_lose_nothing(url):
     assert len(results) == 30 and len(ids) == 30 and len(subs) == 60
     assert {s["id"] for s in subs} == set(results) | set(ids)
     assert Board(url).leaderboard(code)[0]["nickname"] == "student 0"
+
+
+def test_an_unreachable_database_is_a_clear_message(tmp_path):
+    board = Board(str(tmp_path / "b.sqlite3"))
+    code, _ = board.create_class("c")
+    board.path = str(tmp_path / "missing" / "dir" / "b.sqlite3")   # the file went away
+    with pytest.raises(BoardError, match="cannot be reached"):
+        board.info(code)
+    if os.environ.get(PG_ENV):
+        down = Board.__new__(Board)
+        down.url, down.pg = "postgresql://nobody:x@127.0.0.1:1/none", True
+        down._local = threading.local()
+        with pytest.raises(BoardError, match="cannot be reached"):
+            down.info(code)
