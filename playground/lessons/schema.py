@@ -178,6 +178,9 @@ def _step(s, where: str) -> Step:
     if problems:
         raise LessonError(f"{where}.settings: {problems[0]}")
     q = _question(s["question"], f"{where}.question") if "question" in s else None
+    if s.get("lock") and specs()[page].groups:
+        raise LessonError(f"{where}.lock: {page} hides whole groups of controls; it cannot lock "
+                          "them (use hide)")
     return Step(page, _text(s, "instruction", where, 600), dict(settings),
                 _names(s, "hide", page, where), _names(s, "lock", page, where), q)
 

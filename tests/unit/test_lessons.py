@@ -95,6 +95,10 @@ def test_unknown_control_to_hide():
     assert "'sidebar' is not a control of playground" in error(GOOD.replace('"data", "nav"', '"sidebar"'))
 
 
+def test_lock_on_a_page_that_only_hides_groups():
+    assert "cannot lock them (use hide)" in error(GOOD.replace('hide = ["data", "nav"]', 'lock = ["data"]'))
+
+
 def test_bad_question_kind():
     assert 'kind: must be "choice" or "number"' in error(GOOD.replace('kind = "choice"', 'kind = "essay"'))
 
