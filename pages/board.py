@@ -83,12 +83,13 @@ if shown and st.query_params.get("code") != shown:
     st.query_params["code"] = shown
 
 
-def remove_one(code: str, secret: str):
+def remove_one(code: str, secret: str, hide_names: bool):
     """The teacher removes any submission (each student's every run, not only the best)."""
     subs = {s["id"]: s for s in db.submissions(code)}
     a, b = st.columns([3, 1], vertical_alignment="bottom")
     sid = a.selectbox("Remove a submission", list(subs), index=None, key="cb_remove_pick",
-                      format_func=lambda i: f"#{i} · {subs[i]['nickname']} · {subs[i]['page']}"
+                      format_func=lambda i: f"#{i} · {display_name(subs[i], hide_names)} · "
+                                            f"{subs[i]['page']}"
                                             if i in subs else f"#{i}")
     if b.button("Remove it", key="cb_remove", icon=":material/delete:", disabled=sid is None):
         try:
@@ -121,7 +122,7 @@ def leaderboard(code: str):
         "Parameters": s["params"], "Epochs": s["epochs"], "Page": s["page"],
         "Setup": base + s["link"]} for s in ranked])
     if teacher and teacher["code"] == code:
-        remove_one(code, teacher["secret"])
+        remove_one(code, teacher["secret"], info["hide_names"])
     st.dataframe(rows, hide_index=True, width="stretch", key="cb_table", column_config={
         "Test loss": st.column_config.NumberColumn(format="%.4f"),
         "Test accuracy": st.column_config.NumberColumn(format="%.1f %%"),

@@ -29,7 +29,8 @@ def start_class(at) -> tuple[str, str]:
 
 def join(at, code, nick):
     """Fill the join form (the board page's, or the one in a page's "Submit this run")."""
-    prefix = "cb" if "cb_code" in [t.key for t in at.text_input] else "ct_board"
+    keys = [t.key for t in at.text_input]
+    prefix = next(p for p in ("cb", "ct_board", "rnn_board") if f"{p}_code" in keys)
     at.text_input(key=f"{prefix}_code").set_value(code)
     at.text_input(key=f"{prefix}_nick").set_value(nick)
     form_button(at, f"{prefix}_join").click()
@@ -107,3 +108,16 @@ def test_teacher_removes_a_submission_and_closes_the_class(open_page, db):
     at.button(key="cb_close").click()
     at.run()
     assert board.info(code)["closed"] and not at.exception
+
+
+def test_submit_from_the_recurrent_page_with_its_settings_link(open_page, db):
+    board = Board(str(db))
+    code, _ = board.create_class("Memory", "accuracy")
+    at = open_page("pages/recurrent.py", query={"task": "memory", "delay": "5"})
+    join(at, code, "Ana")
+    at.button(key="rnn_board_submit").click()
+    at.run()
+    assert not at.exception and "Submitted" in at.success[0].value
+    sub = board.submissions(code)[0]
+    assert sub["page"] == "recurrent" and "task=memory" in sub["link"] and "delay=5" in sub["link"]
+    assert sub["test_acc"] is not None and sub["params"] > 0
