@@ -1,7 +1,9 @@
-"""Train a CNN's setup in the address bar (a lesson link or a class-board submission)."""
+"""The CNN pages' setups in the address bar (lesson links, class-board submissions): Train a
+CNN (``from_query`` / ``to_query``) and the convolution lab (``conv_from_query`` / ...)."""
 from __future__ import annotations
 
 from .. import query as Q
+from . import kernels as K
 from . import train as T
 from .digits import SOURCES
 
@@ -23,3 +25,20 @@ def from_query(q) -> tuple[dict, list[str]]:
 
 def to_query(values: dict) -> dict:
     return Q.write(values, DEFAULTS)
+
+
+CONV_DEFAULTS = {"preset": "sobel_x", "ksize": 3, "stride": 1, "padding": 0, "dilation": 1,
+                 "gray": "gray", "show": "stretch", "patch": 6, "patch_y": 50, "patch_x": 50}
+CONV_PARSERS = {"preset": Q.choice(K.PRESETS), "ksize": _nearest(K.SIZES),
+                "stride": Q.integer(1, K.MAX_STRIDE), "padding": Q.integer(0, K.MAX_PADDING),
+                "dilation": Q.integer(1, K.MAX_DILATION), "gray": Q.choice(("gray", "rgb")),
+                "show": Q.choice(("stretch", "clip")), "patch": Q.integer(4, 9),
+                "patch_y": Q.integer(0, 100), "patch_x": Q.integer(0, 100)}
+
+
+def conv_from_query(q) -> tuple[dict, list[str]]:
+    return Q.parse(q, CONV_PARSERS)
+
+
+def conv_to_query(values: dict) -> dict:
+    return Q.write(values, CONV_DEFAULTS)

@@ -19,9 +19,11 @@ class PageSpec:
 
 def _specs() -> dict[str, PageSpec]:
     from ..cnn import settings as CS
-    from ..mlp import activation_lab as AL, backprop as BP, gradflow_demo as GF, landscape as LS
+    from ..mlp import activation_lab as AL, backprop as BP, efficiency as EF, gradflow_demo as GF
+    from ..mlp import landscape as LS
     from ..mlp import settings as PS
     from ..rnn import settings as RS
+    from ..transformer import settings as TS
 
     return {
         "playground": PageSpec("Neural network playground", "pg", PS.from_query, tuple(PS.BY_KEY),
@@ -34,11 +36,12 @@ def _specs() -> dict[str, PageSpec]:
         "loss_landscape": PageSpec("Loss landscape and optimizers", "ll", LS.from_query),
         "recurrent": PageSpec("Recurrent networks", "rnn", RS.from_query, tuple(RS.BY_KEY)),
         "cnn_train": PageSpec("Train a CNN", "ct", CS.from_query, tuple(CS.PARSERS)),
-        "convolution": PageSpec("Convolution lab", "cv"),
-        "tiny_transformer": PageSpec("Train a tiny transformer", "tiny"),
+        "convolution": PageSpec("Convolution lab", "cv", CS.conv_from_query, tuple(CS.CONV_PARSERS)),
+        "tiny_transformer": PageSpec("Train a tiny transformer", "tiny", TS.from_query,
+                                     tuple(TS.PARSERS)),
         "attention": PageSpec("Attention in language models", "attn"),
         "vision_classify": PageSpec("Image classification", "vc"),
-        "data_efficiency": PageSpec("Data efficiency", "eff"),
+        "data_efficiency": PageSpec("Data efficiency", "eff", EF.from_query, tuple(EF.PAGE_PARSERS)),
         "costs": PageSpec("What models cost", "cost"),
     }
 

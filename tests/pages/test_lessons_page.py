@@ -103,3 +103,18 @@ def test_a_step_link_for_another_page_or_a_bad_step_is_ignored(open_page):
     for bad in ("06_cnn.1", "06_cnn.9", "nope.1", "garbage"):
         at = open_page("pages/cnn_train.py", query={"lesson_step": bad})
         assert any("Play" in b.label for b in at.button), bad
+
+
+@pytest.mark.parametrize("page, query, hidden_label, kept", [
+    ("pages/data_efficiency.py", {"dataset": "xor", "hide": "noise"}, "Noise (%)", ("eff_dataset", "xor")),
+    ("pages/tiny_transformer.py", {"task": "sort", "hide": "heads"}, "Heads per layer", ("tiny_task", "sort")),
+    ("pages/convolution.py", {"stride": "2", "hide": "dilation"}, "Dilation", ("cv_stride", 2)),
+])
+def test_pages_that_gained_link_settings_read_them_and_hide_controls(open_page, page, query,
+                                                                     hidden_label, kept):
+    at = open_page(page, query=query)
+    labels = [w.label for kind in ("slider", "radio", "number_input", "selectbox")
+              for w in getattr(at, kind)]
+    assert hidden_label not in labels
+    assert at.session_state[kept[0]] == kept[1]
+    assert at.query_params["hide"] in (query["hide"], [query["hide"]])

@@ -86,7 +86,7 @@ def test_unknown_setting():
 
 
 def test_settings_on_a_page_without_link_settings():
-    text = GOOD.replace('page = "playground"', 'page = "convolution"').replace(
+    text = GOOD.replace('page = "playground"', 'page = "costs"').replace(
         'hide = ["data", "nav"]', "")
     assert "takes no settings from a link" in error(text)
 
