@@ -121,10 +121,15 @@ def current(prefix: str) -> dict:
 
 
 def sync_url(prefix: str, values: dict):
-    """Write the non-default settings (and any hide flags) to the address bar."""
+    """Write the non-default settings (and any hide flags) to the address bar; a lesson link's
+    ``hide=nav`` and ``lesson_step`` stay."""
     q = S.to_query(values)
-    if hidden(prefix):
-        q["hide"] = ",".join(sorted(hidden(prefix)))
+    now = st.query_params.to_dict()
+    hide = sorted(hidden(prefix)) + (["nav"] if "nav" in now.get("hide", "").split(",") else [])
+    if hide:
+        q["hide"] = ",".join(hide)
+    if "lesson_step" in now:
+        q["lesson_step"] = now["lesson_step"]
     if q != st.query_params.to_dict():
         st.query_params.from_dict(q)
 
