@@ -16,7 +16,11 @@ st.title("Class board")
 st.caption("No accounts: the teacher starts a class and shows its code; students join with the "
            "code and a nickname, then press “Submit this run” on Train a CNN, the recurrent "
            "networks page or the playground. The leaderboard updates by itself.")
-db = ui.board()
+try:
+    db = ui.board()
+except BoardError as exc:
+    st.error(str(exc))
+    st.stop()
 teacher = state.get("cb_teacher")          # {code, secret} once the teacher opened their class
 me = ui.student()
 
@@ -62,14 +66,18 @@ with t_teacher:
             st.success("Your class is open. Write down the teacher secret now: it is shown only "
                        "this once (the board stores only a hash of it).")
             st.code(f"Class code:     {code}\nTeacher secret: {new_secret}", language=None)
-        info = db.info(code)
-        c1, c2, c3 = st.columns(3)
-        hide = c1.toggle("Hide names on the projector", value=info["hide_names"], key="cb_hide")
-        if hide != info["hide_names"]:
-            db.set_hide_names(code, secret, hide)
-        if not info["closed"] and c3.button("Close the class", key="cb_close", icon=":material/lock:"):
-            db.close_class(code, secret)
-            st.rerun()
+        try:
+            info = db.info(code)
+            c1, c2, c3 = st.columns(3)
+            hide = c1.toggle("Hide names on the projector", value=info["hide_names"], key="cb_hide")
+            if hide != info["hide_names"]:
+                db.set_hide_names(code, secret, hide)
+            if not info["closed"] and c3.button("Close the class", key="cb_close",
+                                                icon=":material/lock:"):
+                db.close_class(code, secret)
+                st.rerun()
+        except BoardError as exc:
+            st.error(str(exc))
         if st.button("Stop being the teacher here", key="cb_forget"):
             state.pop("cb_teacher", None)
             st.rerun()

@@ -145,7 +145,13 @@ class Board:
         if self.url in _READY:
             return
         pk = "BIGSERIAL PRIMARY KEY" if self.pg else "INTEGER PRIMARY KEY AUTOINCREMENT"
-        con = self._connect()
+        try:
+            con = self._connect()
+        except Exception as exc:
+            if _unavailable(exc):
+                raise BoardError("The class board's database cannot be reached; ask the person "
+                                 "who runs this server to check PLAYGROUND_DB.") from exc
+            raise
         try:
             if self.pg:
                 with con.cursor() as cur:   # one server process at a time creates the tables

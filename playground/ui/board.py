@@ -20,7 +20,8 @@ def _board(url: str) -> Board:
 
 
 def board() -> Board:
-    """The server's class board (``$PLAYGROUND_DB``; default an SQLite file in the cache folder)."""
+    """The server's class board (``$PLAYGROUND_DB``; default an SQLite file in the cache folder).
+    Raises BoardError (a plain message) when its database cannot be reached."""
     return _board(default_url())
 
 
@@ -49,6 +50,11 @@ def submit_run(page: str, query: dict, test_loss: float | None, test_acc: float 
     """"Submit this run" to the class board: the settings link (``/page?query``), test loss and
     accuracy, parameters and epochs. Joins the class first if this session has not."""
     with st.popover("Submit this run", icon=":material/leaderboard:"):
+        try:
+            board()
+        except BoardError as exc:
+            st.error(str(exc))
+            return
         me = student()
         if me is None:
             st.caption("Join your teacher's class to put this run on the class board.")

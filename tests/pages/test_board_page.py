@@ -121,3 +121,12 @@ def test_submit_from_the_recurrent_page_with_its_settings_link(open_page, db):
     sub = board.submissions(code)[0]
     assert sub["page"] == "recurrent" and "task=memory" in sub["link"] and "delay=5" in sub["link"]
     assert sub["test_acc"] is not None and sub["params"] > 0
+
+
+def test_an_unreachable_database_is_a_message_not_a_traceback(open_page, monkeypatch):
+    monkeypatch.setenv("PLAYGROUND_DB", "postgresql://nobody:x@127.0.0.1:1/none")
+    at = open_page("pages/board.py")
+    assert "cannot be reached" in at.error[0].value
+    at.switch_page("pages/cnn_train.py")
+    at.run()
+    assert not at.exception and "cannot be reached" in at.error[0].value
