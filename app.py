@@ -7,10 +7,7 @@ ui.server_setup()  # once per server process: one BLAS thread per session, freez
 st.set_page_config(page_title="Deep Learning Playground", page_icon="🧠", layout="wide")
 
 PAGES = {
-    "Start": [st.Page("pages/home.py", title="Home", icon="🏠", default=True),
-              st.Page("pages/lessons.py", title="Lessons", icon=":material/school:", url_path="lessons"),
-              st.Page("pages/board.py", title="Class board", icon=":material/leaderboard:",
-                      url_path="board")],
+    "Start": [st.Page("pages/home.py", title="Home", icon="🏠", default=True)],
     "Build and train": [
         st.Page("pages/playground.py", title="Neural network playground", icon="🧠",
                 url_path="playground"),
@@ -55,6 +52,10 @@ PAGES = {
         st.Page("pages/costs.py", title="What models cost", icon="⚡", url_path="costs"),
         st.Page("pages/data_efficiency.py", title="Data efficiency", icon="📈",
                 url_path="data_efficiency"),
+    ],
+    "Teach": [
+        st.Page("pages/lessons.py", title="Lessons", icon=":material/school:", url_path="lessons"),
+        st.Page("pages/board.py", title="Class board", icon=":material/leaderboard:", url_path="board"),
     ],
 }
 

@@ -82,5 +82,4 @@ with n2:
                "sideways by −b/w.")
 
 ui.write_query(L.to_query(ui.stored(P)))
-with st.sidebar:
-    ui.lesson_link(P, "activations")
+ui.lesson_link(P, "activations")   # main area: this page keeps its sidebar for the navigation

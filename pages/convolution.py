@@ -58,7 +58,7 @@ with right:
     cx = ui.kept_or(P, "patch_x", 50, p3.slider, "Patch centre: % from the left", min_value=0,
                     max_value=100)
 ui.write_query(CS.conv_to_query(ui.stored(P)))
-with st.sidebar:
+with right:   # not in the sidebar: a sidebar with widgets collapses the page navigation
     ui.lesson_link(P, "convolution")
 
 if clean is None:

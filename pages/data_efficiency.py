@@ -81,5 +81,4 @@ if points:
              "hundred examples: beyond that, more data buys less and less.")
 elif not go:
     chart.info("Press “Run the experiment”: four trainings of a few seconds each, drawn live.")
-with st.sidebar:
-    ui.lesson_link(P, "data_efficiency")
+ui.lesson_link(P, "data_efficiency")   # main area: this page keeps its sidebar for the navigation

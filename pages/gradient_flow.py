@@ -118,5 +118,4 @@ if state["gf_playing"]:
     except StopException:
         state["gf_playing"] = False
         raise
-with st.sidebar:
-    ui.lesson_link(P, "gradient_flow")
+ui.lesson_link(P, "gradient_flow")   # main area: this page keeps its sidebar for the navigation

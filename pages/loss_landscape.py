@@ -117,5 +117,4 @@ ui.plotly(st, LF.race_chart(trajs, level), key="ll_race")
 st.caption(f"The loss of each optimizer step by step (log scale); the dotted line is the "
            f"“at the minimum” level. Map: {GRID}×{GRID} losses, computed once per server in "
            f"{build_s * 1000:.0f} ms.")
-with st.sidebar:
-    ui.lesson_link(P, "loss_landscape")
+ui.lesson_link(P, "loss_landscape")   # main area: this page keeps its sidebar for the navigation
