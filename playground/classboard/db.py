@@ -103,6 +103,16 @@ class Board:
 
     # ---- connections ------------------------------------------------------------------------
     def _connect(self):
+        """A connection; an unreachable database raises BoardError with a plain message."""
+        try:
+            return self._open()
+        except Exception as exc:
+            if _unavailable(exc):
+                raise BoardError("The class board's database cannot be reached right now; please "
+                                 "try again in a moment (or check PLAYGROUND_DB).") from exc
+            raise
+
+    def _open(self):
         if self.pg:
             import psycopg
 
@@ -117,13 +127,7 @@ class Board:
     @contextlib.contextmanager
     def _tx(self, write: bool = True):
         """A connection inside one transaction, committed at the end (rolled back on error)."""
-        try:
-            con = self._connect()
-        except Exception as exc:
-            if _unavailable(exc):
-                raise BoardError("The class board's database cannot be reached right now; please "
-                                 "try again in a moment.") from exc
-            raise
+        con = self._connect()
         try:
             if not self.pg:
                 con.execute("BEGIN IMMEDIATE" if write else "BEGIN")
@@ -145,13 +149,7 @@ class Board:
         if self.url in _READY:
             return
         pk = "BIGSERIAL PRIMARY KEY" if self.pg else "INTEGER PRIMARY KEY AUTOINCREMENT"
-        try:
-            con = self._connect()
-        except Exception as exc:
-            if _unavailable(exc):
-                raise BoardError("The class board's database cannot be reached; ask the person "
-                                 "who runs this server to check PLAYGROUND_DB.") from exc
-            raise
+        con = self._connect()
         try:
             if self.pg:
                 with con.cursor() as cur:   # one server process at a time creates the tables
