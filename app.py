@@ -54,7 +54,11 @@ PAGES = {
         st.Page("pages/data_efficiency.py", title="Data efficiency", icon=":material/trending_up:",
                 url_path="data_efficiency"),
     ],
+    "Teach": [
+        st.Page("pages/lessons.py", title="Lessons", icon=":material/school:", url_path="lessons"),
+        st.Page("pages/board.py", title="Class board", icon=":material/leaderboard:", url_path="board"),
+    ],
 }
 
 with ui.section("this page"):   # the outer error boundary: never a traceback (playground/ui/guard.py)
-    st.navigation(PAGES).run()
+    st.navigation(PAGES, position=ui.nav_position()).run()   # hide=nav: a focused lesson

@@ -16,6 +16,7 @@ st.caption("Every neuron squashes its input z = w·x + b through an activation f
 for w in ui.load_query_once(P, L.from_query):
     st.warning(w)
 vals = {**L.DEFAULTS, **ui.stored(P)}
+ui.lesson_gate("activations")
 
 
 def label(key):
@@ -81,3 +82,4 @@ with n2:
                "sideways by −b/w.")
 
 ui.write_query(L.to_query(ui.stored(P)))
+ui.lesson_link(P, "activations")   # main area: this page keeps its sidebar for the navigation

@@ -18,6 +18,7 @@ for name, value in {"text": "The animal didn't cross the street because it was t
     ui.stored(P).setdefault(name, value)
 
 st.title("Attention in language models")
+ui.lesson_gate("attention")
 st.caption("A transformer reads all tokens at once; in every layer each head decides how much "
            "each token looks at every other token. Type a text and see those weights — the "
            "model is BERT (an encoder: every token sees every other) or DistilGPT-2 (a decoder: a "

@@ -19,6 +19,7 @@ st.caption("One training example flows forward through a tiny network, then the 
 for w in ui.load_query_once(P, B.from_query):
     st.warning(w)
 cfg = {**B.DEFAULTS, **ui.stored(P)}
+ui.lesson_gate("backprop")
 
 
 def kept(name, widget, label, **kw):
@@ -187,3 +188,5 @@ with after:
     with st.expander("All steps so far"):
         for s in tr.steps[:k]:
             st.markdown(f"**{s.title}**\n" + "\n".join(f"- `{line}`" for line in s.lines))
+with st.sidebar:
+    ui.lesson_link(P, "backprop")

@@ -4,7 +4,7 @@ import streamlit as st
 
 from playground import render as R, ui
 from playground.budget import thin
-from playground.cnn import digits as D, figures as G, train as T
+from playground.cnn import digits as D, figures as G, settings as CS, train as T
 from playground.vision import figures as VF
 
 try:   # a maintained canvas component (optional: without it, draw elsewhere and upload)
@@ -28,7 +28,9 @@ def dataset(key: str, seed: int, stamp: str) -> D.DigitData:
     return D.load(key, seed)
 
 
-# ---- settings (sidebar) -----------------------------------------------------------------
+# ---- settings (sidebar; in the address bar too) --------------------------------------------
+for w in ui.load_query_once(P, CS.from_query):
+    st.warning(w)
 sb = st.sidebar
 sb.subheader("Data")
 src = ui.kept_or(P, "data", "digits8", sb.selectbox, "Data set", options=list(D.SOURCES),
@@ -45,6 +47,7 @@ opt = ui.kept_or(P, "opt", "adam", sb.selectbox, "Optimizer", options=list(T.OPT
                  format_func=T.OPTIMIZERS.get)
 lr = ui.kept_or(P, "lr", 0.003, sb.select_slider, "Learning rate", options=T.LEARNING_RATES)
 batch = ui.kept_or(P, "batch", 32, sb.select_slider, "Batch size", options=T.BATCHES)
+ui.write_query(CS.to_query(ui.stored(P)))
 
 # ---- the data: bundled digits always; MNIST / Fashion-MNIST downloaded once when online ----
 spec = D.SOURCES[src]
@@ -93,11 +96,16 @@ def speed() -> int:
     return int(ui.stored(P).get("speed", 50))
 
 
+ui.lesson_gate("cnn_train")
 ui.transport(P, "ct_run", build_run, [1, 2, 5, 10, 20, 50, 100, 200], 50, "mini-batches")
 st.caption(" → ".join(f"{name}: {shape}" for name, shape in T.shapes(data.size, c1, c2)) +
            f" · {sum(p.numel() for p in run.model.parameters()):,} parameters · "
            f"{len(data.y_train):,} training and {len(data.y_test):,} test images ({data.size}×"
            f"{data.size}) · {D.SOURCES[src].license}")
+ui.submit_run("cnn_train", CS.to_query(ui.stored(P)), run.test_loss, run.test_acc,
+              sum(p.numel() for p in run.model.parameters()), round(run.epoch, 2), key="ct_board")
+with sb:
+    ui.lesson_link(P, "cnn_train")
 
 
 @ui.live_fragment(P, run_key="ct_run", n=speed)   # each frame: its share of the server, then draw

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from playground import ui
-from playground.cnn import figures as G, kernels as K
+from playground.cnn import figures as G, kernels as K, settings as CS
 
 ui.page_setup()
 P = "cv"  # session-state prefix of this page
@@ -13,6 +13,9 @@ STEP_SECONDS = 0.8      # one sliding-window position per frame while playing
 state = st.session_state
 
 st.title("Convolution lab")
+for w in ui.load_query_once(P, CS.conv_from_query):
+    st.warning(w)
+ui.lesson_gate("convolution")
 st.caption("A convolution slides a small grid of numbers, the kernel, over the picture; at every "
            "position it multiplies the pixels under the kernel by the kernel's numbers and adds "
            "them up. That single number is one output pixel. CNNs learn their kernels.")
@@ -54,6 +57,9 @@ with right:
                     max_value=100)
     cx = ui.kept_or(P, "patch_x", 50, p3.slider, "Patch centre: % from the left", min_value=0,
                     max_value=100)
+ui.write_query(CS.conv_to_query(ui.stored(P)))
+with right:   # not in the sidebar: a sidebar with widgets collapses the page navigation
+    ui.lesson_link(P, "convolution")
 
 if clean is None:
     st.stop()

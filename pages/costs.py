@@ -10,6 +10,7 @@ P = "cost"  # session-state prefix of this page
 state = st.session_state
 
 st.title("What models cost")
+ui.lesson_gate("costs")
 st.caption("Every model in this app, measured the same way on this server: how many numbers it "
            "stores, how much arithmetic one answer takes, how long that takes here, how much memory "
            "it needs and roughly how much energy a thousand answers use.")

@@ -13,6 +13,9 @@ state = st.session_state
 REDRAW_SECONDS = 0.15
 
 st.title("Data efficiency: how much data does a network need?")
+for w in ui.load_query_once(P, E.from_query):
+    st.warning(w)
+ui.lesson_gate("data_efficiency")
 st.caption("The same small network, trained on 1 %, 5 %, 25 % and 100 % of its training data. "
            "The test set, the initial weights and the number of weight updates stay the same, so "
            "only the amount of data changes. Same settings and seeds ⇒ the same curve.")
@@ -29,6 +32,7 @@ updates = ui.kept_or(P, "updates", E.DEFAULT_UPDATES, c3.select_slider, "Weight 
 seeds = ui.kept_or(P, "seeds", 1, c4.radio, "Seeds", [1, 3], horizontal=True,
                    help="Three seeds: three different subsets and initial weights; the bars show "
                         "the spread.")
+ui.write_query(E.to_query(ui.stored(P)))
 cfg = {**net_cfg, "dataset": dataset, "noise": noise}
 if not cfg["features"]:
     cfg["features"] = ["x1", "x2"]
@@ -79,3 +83,4 @@ if points:
     st.write(E.conclusion(rows))
 elif not go:
     chart.info("Press “Run the experiment”: four trainings of a few seconds each, drawn live.")
+ui.lesson_link(P, "data_efficiency")   # main area: this page keeps its sidebar for the navigation

@@ -21,6 +21,7 @@ st.caption("Backpropagation multiplies the error by each layer's weights and by 
 for w in ui.load_query_once(P, D.from_query):
     st.warning(w)
 cfg = {**D.DEFAULTS, **ui.stored(P)}
+ui.lesson_gate("gradient_flow")
 
 
 def kept(name, widget, where, label, **kw):
@@ -102,3 +103,4 @@ def chart_view():
 
 live_view()
 chart_view()
+ui.lesson_link(P, "gradient_flow")   # main area: this page keeps its sidebar for the navigation

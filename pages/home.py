@@ -11,6 +11,17 @@ st.write(
     "learn live, see every neuron's view of the data, and try what changes when you change one "
     "thing. Everything runs in your browser session; share any setup by copying the address.")
 
+st.subheader("Teach with it")
+st.page_link("pages/lessons.py", label="Lessons", icon=":material/school:")
+st.write(
+    "Ready-made lessons: each step opens a page already set up, with controls hidden or locked, "
+    "and asks the class to predict before the run that answers it; then the measured result "
+    "appears next to the prediction. Every page with settings can make a lesson link.")
+st.page_link("pages/board.py", label="Class board", icon=":material/leaderboard:")
+st.write(
+    "Start a class with a short code, students join with a nickname and submit their runs; a live "
+    "leaderboard for the projector where every entry opens its exact setup.")
+
 st.subheader("Build and train")
 st.page_link("pages/playground.py", label="Neural network playground", icon=":material/hub:")
 st.write(

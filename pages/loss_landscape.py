@@ -34,6 +34,7 @@ st.caption("Training walks downhill on the loss. Here the loss depends on just t
 
 for w in ui.load_query_once(P, LS.from_query):
     st.warning(w)
+ui.lesson_gate("loss_landscape")
 c1, c2, c3 = st.columns([1.2, 2, 1])
 scenario = ui.kept_or(P, "scenario", "valley", c1.selectbox, "Landscape",
                       options=list(LS.SCENARIOS), format_func=LS.SCENARIO_LABELS.get)
@@ -116,3 +117,4 @@ ui.plotly(st, LF.race_chart(trajs, level), key="ll_race")
 st.caption(f"The loss of each optimizer step by step (log scale); the dotted line is the "
            f"“at the minimum” level. Map: {GRID}×{GRID} losses, computed once per server in "
            f"{build_s * 1000:.0f} ms.")
+ui.lesson_link(P, "loss_landscape")   # main area: this page keeps its sidebar for the navigation

@@ -84,8 +84,13 @@ def speed() -> int:
 
 
 # ---- transport bar ----------------------------------------------------------------------
+ui.lesson_gate("recurrent")
 ui.transport(P, "rnn_run", build_run, S.SPEEDS, vals["speed"], "training steps")
 ui.write_query(S.to_query(S.normalize(ui.stored(P))))
+ui.submit_run("recurrent", S.to_query(S.normalize(ui.stored(P))), run.test_loss,
+              getattr(run, "test_accuracy", None) if run.task.kind == "classification" else None,
+              sum(p.numel() for p in run.model.parameters()),
+              round(run.steps * run.batch / max(1, len(run.task.train)), 2), key="rnn_board")
 for note in run.notices:
     st.info(note)
 if run.batch < cfg["batch"]:
@@ -222,3 +227,5 @@ if run.task.key == "chars":
         for n in notes:
             st.info(n)
         st.code(out, language=None, wrap_lines=True)
+with st.sidebar:
+    ui.lesson_link(P, "recurrent")

@@ -4,15 +4,18 @@ import torch
 
 from playground import ui
 from playground.budget import thin
-from playground.transformer import figures as F, tiny as TT
+from playground.transformer import figures as F, settings as TS, tiny as TT
 
 ui.page_setup()
 P = "tiny"  # session-state prefix of this page
 SPEEDS = [1, 2, 5, 10, 25]
-LRS = [3e-4, 1e-3, 3e-3]
+LRS = list(TS.LRS)
 state = st.session_state
 
 st.title("Train a tiny transformer")
+for w in ui.load_query_once(P, TS.from_query):
+    st.warning(w)
+ui.lesson_gate("tiny_transformer")
 st.caption("A transformer of one or two layers learns a digit task in your browser session, no "
            "internet needed. To reverse a sequence, output position i must read input position "
            "n−1−i: watch the attention maps turn into that anti-diagonal as accuracy climbs.")
@@ -26,6 +29,7 @@ layers = ui.kept_or(P, "layers", 1, sb.radio, "Layers", [1, 2], horizontal=True)
 heads = ui.kept_or(P, "heads", 2, sb.radio, "Heads per layer", [1, 2, 4], horizontal=True)
 lr = ui.kept_or(P, "lr", 1e-3, sb.select_slider, "Learning rate", options=LRS)
 seed = ui.kept_or(P, "seed", 0, sb.number_input, "Seed", min_value=0, max_value=9999, step=1)
+ui.write_query(TS.to_query(ui.stored(P)))
 settings = TT.Settings(task=task, length=length, layers=layers, heads=heads, lr=lr, seed=int(seed))
 
 
@@ -94,3 +98,5 @@ with st.expander("The right answer for this input (what a perfect attention map 
                                  height=320, zmax=1.0), key="tiny_ideal")
     st.caption("For reverse and copy one head can do it alone; sorting needs to compare digits, so "
                "the answer spreads over heads and layers and is harder to read.")
+with st.sidebar:
+    ui.lesson_link(P, "tiny_transformer")

@@ -9,6 +9,7 @@ ui.page_setup()
 P = "vc"  # session-state prefix of this page
 
 st.title("Image classification with pretrained models")
+ui.lesson_gate("vision_classify")
 st.caption("ImageNet classifiers from torchvision on your own photo: the top-5 answers, where the "
            "model looked, and how little it takes to fool it.")
 

@@ -17,6 +17,7 @@ from typing import Iterator
 
 import numpy as np
 
+from .. import query as _query
 from . import datasets as D
 from .trainer import Run, classes_of
 
@@ -219,3 +220,19 @@ def conclusion(rows: list[dict]) -> str:
                    f"{pct(full['train_acc'])}: the network (or its number of updates) is too small "
                    "for this data, so more data cannot help much until it can fit it.")
     return " ".join(out)
+# ---- the page's setup in the address bar (lesson links) -------------------------------------
+PAGE_DEFAULTS = {"dataset": "circle", "noise": 15, "updates": DEFAULT_UPDATES, "seeds": 1}
+PAGE_PARSERS = {
+    "dataset": _query.choice(D.PROBLEMS["classification"]),
+    "noise": lambda s: int(round(_query.number(0, 50)(s) / 5) * 5),
+    "updates": lambda s: min((1000, 3000, 10000), key=lambda u: abs(u - _query.number(0, 1e6)(s))),
+    "seeds": lambda s: min((1, 3), key=lambda n: abs(n - _query.number(1, 3)(s))),
+}
+
+
+def from_query(q) -> tuple[dict, list[str]]:
+    return _query.parse(q, PAGE_PARSERS)
+
+
+def to_query(values: dict) -> dict:
+    return _query.write(values, PAGE_DEFAULTS)

@@ -11,15 +11,20 @@ without a Streamlit runtime. Pages call ``ui.<name>``; the glue is split by conc
 - :mod:`.guard` — the error boundary of page sections (``ui.section``) and input validation;
 - :mod:`.live` — live pages on a shared server: each animation frame within its time budget;
 - :mod:`.mlp_live` — the playground's browser component.
+- :mod:`.lessons` — lesson steps, the predict-then-reveal gate, lesson links, focused mode;
+- :mod:`.board` — the class board: joining a class and "Submit this run".
 """
 from .core import (LABELS, current, model_store, hidden, init_settings, kept, kept_or, layers_widget,
                    load_query_once, memo, once, page_setup, plotly, read_upload, remember,
                    server_setup, setting_widget, stored, sync_url, transport, wkey, write_query)
 from .guard import guarded, section
 from .live import CHART_SECONDS, SLOW_SECONDS, frame_budget, frame_every, live_fragment, live_frame, shared_steps, stop_playing, tab_open
+from .board import board, join_form, leave_class, student, submit_run
 from .costs import all_costs, cost_panel, known_cost, measure_cost
 from .hf import (hf_cost, hf_folder_form, hf_locate, hf_model, hf_model_box,
                  hf_status)
+from .lessons import (active_step, app_base, link_to, lesson_gate, lesson_link, lessons, nav_position, open_step,
+                      predict, reveal, step_query)
 from .vision import (IMAGE_SOURCES, image_input, model_label, model_status,
                      vision_model)
 
@@ -32,5 +37,6 @@ __all__ = [
     "tab_open",
     "model_store", "hf_cost", "hf_folder_form", "hf_locate", "hf_model", "hf_model_box",
     "hf_status", "IMAGE_SOURCES", "image_input", "model_label",
-    "model_status", "vision_model",
+    "model_status", "vision_model", "board", "join_form", "leave_class", "student", "submit_run",
+    "active_step", "app_base", "link_to", "lesson_gate", "lesson_link", "lessons", "nav_position", "open_step", "predict", "reveal", "step_query",
 ]

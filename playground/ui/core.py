@@ -124,10 +124,15 @@ def current(prefix: str) -> dict:
 
 
 def sync_url(prefix: str, values: dict):
-    """Write the non-default settings (and any hide flags) to the address bar."""
+    """Write the non-default settings (and any hide flags) to the address bar; a lesson link's
+    ``hide=nav`` and ``lesson_step`` stay."""
     q = S.to_query(values)
-    if hidden(prefix):
-        q["hide"] = ",".join(sorted(hidden(prefix)))
+    now = st.query_params.to_dict()
+    hide = sorted(hidden(prefix)) + (["nav"] if "nav" in now.get("hide", "").split(",") else [])
+    if hide:
+        q["hide"] = ",".join(hide)
+    if "lesson_step" in now:
+        q["lesson_step"] = now["lesson_step"]
     if q != st.query_params.to_dict():
         st.query_params.from_dict(q)
 
@@ -279,8 +284,11 @@ def load_query_once(prefix: str, parse) -> list[str]:
     flag = f"{prefix}__url_loaded"
     if flag in st.session_state:
         return []
-    values, warnings = parse(st.query_params.to_dict())
+    q = st.query_params.to_dict()
+    values, warnings = parse(q)
     _store(prefix).update(values)
+    for what in ("hide", "lock"):   # a lesson link's hidden / locked controls (names of kept_or)
+        st.session_state[f"{prefix}__{what}"] = {n for n in q.get(what, "").split(",") if n}
     st.session_state[flag] = True
     return warnings
 
@@ -293,16 +301,26 @@ def stored(prefix: str) -> dict:
 def kept_or(prefix: str, name: str, default, widget, *args, **kwargs):
     """``widget(*args, key=<prefix>_<name>, **kwargs)`` whose value survives page switches.
 
-    The widget starts from the stored value, else ``default`` (so pass no value=/index=)."""
+    The widget starts from the stored value, else ``default`` (so pass no value=/index=).
+    A lesson link can hide it (``hide=name``: the stored value is used) or lock it (``lock=``)."""
     key = wkey(prefix, name)
     st.session_state.setdefault(key, default)
+    st.session_state.setdefault("ui__controls", {}).setdefault(prefix, {})[name] = \
+        args[0] if args and isinstance(args[0], str) else name
+    if name in st.session_state.get(f"{prefix}__hide", ()):
+        return _store(prefix).setdefault(name, st.session_state[key])
+    if name in st.session_state.get(f"{prefix}__lock", ()):
+        kwargs["disabled"] = True
     value = _clean(widget(*args, key=key, **kwargs), kwargs)
     _store(prefix)[name] = value
     return value
 
 
 def write_query(q: dict):
-    """Replace the address-bar parameters with ``q`` (only when they differ)."""
+    """Replace the address-bar parameters with ``q`` (only when they differ); a lesson link's
+    ``hide``, ``lock`` and ``lesson_step`` stay."""
+    q = {**q, **{k: v for k, v in st.query_params.to_dict().items()
+                 if k in ("hide", "lock", "lesson_step")}}
     if q != st.query_params.to_dict():
         st.query_params.from_dict(q)
 
