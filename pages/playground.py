@@ -9,6 +9,7 @@ from playground import cost, ui
 from playground.mlp import browser as B
 from playground.mlp import datasets as D
 from playground.mlp import export
+from playground.mlp import settings as S
 from playground.mlp.trainer import Run
 from playground.ui import mlp_live
 
@@ -84,6 +85,8 @@ if "compare" not in hide:
 
 cfg = ui.current(P)
 ui.sync_url(P, cfg)
+with live_col:
+    ui.lesson_gate("playground")   # a lesson's question comes before the run that answers it
 csv_data = state.get("pg_csv")
 if not cfg["features"]:
     live_col.warning("Choose at least one input feature (More settings → Input features).")
@@ -113,8 +116,13 @@ def live_area():
     with ui.section("The live playground"):
         playing = mlp_live.live(P, runs, cfg, hide, rid)
     run = runs["A"]
-    c1, c2 = st.columns([3, 2])
+    c1, c2, c3 = st.columns([3, 1.4, 1])
     c1.caption(mlp_live.flow_caption(run))
+    if not playing and run.epoch > 0 and run.status != "diverged":
+        with c3:
+            acc = run.accuracy("test")
+            ui.submit_run("playground", S.to_query(cfg), run.test_loss, None if acc != acc else acc,
+                          run.net.n_params, run.epoch, key="pg_board")
     c2.download_button("Download the network (PyTorch code + weights)", lambda: export.export_zip(run),
                        file_name="playground_model.zip", mime="application/zip", key="pg_export",
                        icon=":material/download:", disabled=playing or run.status == "diverged",
@@ -130,3 +138,4 @@ e1.download_button("Download the data (CSV)", full.to_csv(), file_name=f"{full.n
                    mime="text/csv", key="pg_data_csv", icon=":material/table:")
 with e2.expander("What this network costs"), ui.section("What this network costs"):
     ui.cost_panel(cost.network_cost(runs["A"].net, "Your network A"))
+ui.lesson_link(P, "playground", groups=S.GROUPS)

@@ -131,3 +131,34 @@ def test_divergence_is_explained_not_raised(open_page):
     assert r.status == "diverged" and "learning rate (10)" in r.message
     assert at.download_button(key="pg_export").proto.disabled is True
 
+
+
+
+def test_a_lesson_question_comes_before_the_run(open_page):
+    at = open_page(PAGE, query={"lesson_step": "02_activations.2"})   # steps count from 1
+    assert any("Lesson: Activations and saturation" in m.value for m in at.markdown)
+    assert "pg_spec" not in at.session_state          # no live playground until it is answered
+
+
+def test_submit_this_run_after_a_pause(open_page, tmp_path, monkeypatch):
+    from playground.classboard import Board
+    from tests.pages.test_board_page import form_button
+
+    monkeypatch.setenv("PLAYGROUND_DB", str(tmp_path / "board.db"))
+    board = Board(str(tmp_path / "board.db"))
+    code, _ = board.create_class("Spirals")
+    at = open_page(PAGE, query={"dataset": "xor"})
+    assert "pg_board_code" not in [t.key for t in at.text_input]    # nothing to submit at epoch 0
+    out = browser(at, epochs=30)
+    send(at, out["report"])
+    at.text_input(key="pg_board_code").set_value(code)
+    at.text_input(key="pg_board_nick").set_value("Ada")
+    form_button(at, "pg_board_join").click()
+    at.run()
+    at.button(key="pg_board_submit").click()
+    at.run()
+    assert not at.exception and "Submitted" in at.success[0].value
+    sub = board.submissions(code)[0]
+    r = runs(at)["A"]
+    assert sub["link"] == "/playground?dataset=xor" and sub["epochs"] == 30 == r.epoch
+    assert abs(sub["test_loss"] - r.test_loss) < 1e-9 and sub["params"] == r.net.n_params
