@@ -12,6 +12,7 @@ from ..language import hub as _hub
 from ..language import models as _lm
 from .core import model_store
 from .costs import cost_panel, known_cost, measure_cost
+from .vision import _bundle_hint
 
 def _load_hf(key: str, path: str, stamp: float, _source: str = "") -> "_lm.LoadedLM":
     """One read-only copy per server of a model folder (``stamp``: its weights' mtime), in the
@@ -87,6 +88,8 @@ def _hf_offline_help(spec: "_lm.HFModel", where, reason: str):
         f"(`hf download {spec.hub_id} --local-dir {folder}`), copy the folder to this server and "
         "enter its path under “Use a local model folder”. Teachers can put such folders in one "
         f"directory and start the app with `{_hub.MODELS_DIR_ENV}=<that directory>`. "
+        f"Weights: `model.safetensors`, about {spec.size_mb:.0f} MB, from "
+        f"https://huggingface.co/{spec.hub_id}. {_bundle_hint()} "
         "Everything else on this page keeps working.", icon="📦")
 
 
