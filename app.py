@@ -27,6 +27,8 @@ PAGES = {
                 url_path="vision_classify"),
         st.Page("pages/vision_detect.py", title="Detection and segmentation", icon="📦",
                 url_path="vision_detect"),
+        st.Page("pages/teach.py", title="Teach a model yourself", icon=":material/school:",
+                url_path="teach"),
     ],
     "Inside the networks": [st.Page("pages/recurrent.py", title="Recurrent networks (RNN, LSTM, GRU)", icon="🔁", url_path="recurrent")],
     "Convolutional networks": [

@@ -50,6 +50,11 @@ st.page_link("pages/vision_detect.py", label="Detection and segmentation", icon=
 st.write(
     "Boxes around every object a detector finds, with a score threshold to play with, and a "
     "segmentation model that colours each pixel by its class.")
+st.page_link("pages/teach.py", label="Teach a model yourself", icon=":material/school:")
+st.write(
+    "Your own classes from the camera or a few pictures each: train a classifier on top of "
+    "MobileNetV3 in seconds (offline: the app's own digits CNN), see its accuracy and confusion "
+    "matrix, point the camera at new things and export the model as PyTorch code.")
 
 st.subheader("Inside the networks")
 st.page_link("pages/recurrent.py", label="Recurrent networks (RNN, LSTM, GRU)", icon="🔁")

@@ -208,3 +208,16 @@ def verdict(probs: np.ndarray, names) -> str:
         return (f"Unsure: “{best}” ({p:.0%}) or “{names[order[1]]}” "
                 f"({float(probs[order[1]]):.0%}).")
     return f"It says “{best}” ({p:.0%})."
+
+
+def clean_names(names, max_len: int = 30) -> list[str]:
+    """Class names as shown and exported: printable, at most ``max_len`` characters, never
+    empty, all different ("Class 2" for an empty name, "cat (2)" for a second "cat")."""
+    out = []
+    for i, n in enumerate(names):
+        text = "".join(ch for ch in str(n) if ch.isprintable()).strip()[:max_len] or f"Class {i + 1}"
+        base, k = text, 2
+        while text in out:
+            text, k = f"{base} ({k})", k + 1
+        out.append(text)
+    return out

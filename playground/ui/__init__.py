@@ -7,7 +7,8 @@ without a Streamlit runtime. Pages call ``ui.<name>``; the glue is split by conc
   figures, server setup, uploads read once, per-session memos;
 - :mod:`.vision` — the shared image input and the cached torchvision models;
 - :mod:`.hf` — the cached Hugging Face models (local folder, cache or hub; offline message);
-- :mod:`.costs` — the server-wide cost measurements and the one cost panel.
+- :mod:`.costs` — the server-wide cost measurements and the one cost panel;
+- :mod:`.teach` — the teachable classifier's pictures per class, backbones, own digits CNN.
 """
 from .core import (LABELS, current, model_store, hidden, init_settings, kept, kept_or, layers_widget,
                    load_query_once, memo, once, page_setup, plotly, read_upload, remember,
@@ -17,6 +18,8 @@ from .hf import (hf_cost, hf_folder_form, hf_locate, hf_model, hf_model_box,
                  hf_status)
 from .vision import (IMAGE_SOURCES, image_input, model_label, model_status,
                      vision_model)
+from .teach import (class_card, class_samples, load_example, own_digits_cnn, set_examples,
+                    teach_backbone)
 
 __all__ = [
     "LABELS", "current", "hidden", "init_settings", "kept", "kept_or", "layers_widget",
@@ -26,4 +29,6 @@ __all__ = [
     "model_store", "hf_cost", "hf_folder_form", "hf_locate", "hf_model", "hf_model_box",
     "hf_status", "IMAGE_SOURCES", "image_input", "model_label",
     "model_status", "vision_model",
+    "class_card", "class_samples", "load_example", "own_digits_cnn", "set_examples",
+    "teach_backbone",
 ]
