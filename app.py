@@ -36,6 +36,8 @@ PAGES = {
         st.Page("pages/cnn_train.py", title="Train a CNN", icon="✍️", url_path="cnn_train"),
         st.Page("pages/cnn_inside.py", title="Inside a pretrained CNN", icon="🔬",
                 url_path="cnn_inside"),
+        st.Page("pages/feature_viz.py", title="What does a channel look for?",
+                icon=":material/visibility:", url_path="feature_viz"),
     ],
     "Transformers": [
         st.Page("pages/attention.py", title="Attention in language models", icon="🔎",

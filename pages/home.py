@@ -79,6 +79,12 @@ st.write(
     "ResNet-18 or MobileNetV3 on your photo: the first layer's colour filters, the feature maps of "
     "any layer (most active channels first) and how the picture shrinks in size but grows in "
     "channels layer by layer.")
+st.page_link("pages/feature_viz.py", label="What does a channel look for?",
+             icon=":material/visibility:")
+st.write(
+    "Feature visualisation: an image optimised until one channel fires as strongly as possible, "
+    "on the app's digits CNN (offline, with the real digits that excite it most) or on ResNet-18 "
+    "and MobileNetV3.")
 
 st.subheader("Transformers")
 st.page_link("pages/attention.py", label="Attention in language models", icon="🔎")

@@ -111,3 +111,55 @@ def top_channels(chain: Chain, x: torch.Tensor, layer: str, k: int = 8) -> list[
         a = chain.until(x[:1], layer)[0].flatten(1).mean(1)
     vals, idx = a.topk(min(k, a.numel()))
     return [(int(i), float(v)) for v, i in zip(vals, idx)]
+
+
+def strongest_inputs(chain: Chain, xs: torch.Tensor, layer: str, channel: int,
+                     k: int = 6) -> list[tuple[int, float]]:
+    """The ``k`` inputs of ``xs`` (e.g. a data set's test images) that excite ``channel`` the
+    most: (index, mean activation), strongest first. Real examples next to the synthetic one."""
+    with torch.inference_mode():
+        acts = torch.cat([channel_activation(chain, xs[i:i + 256], layer, channel)
+                          for i in range(0, len(xs), 256)])
+    vals, idx = acts.topk(min(k, len(acts)))
+    return [(int(i), float(v)) for v, i in zip(vals, idx)]
+
+
+def describe(fv: FeatureViz, layer: str, channel: int) -> str:
+    """One sentence about the result, from its numbers."""
+    if fv.activation > fv.start_activation:
+        out = (f"The optimised image raises channel {channel} of {layer} from a mean activation of "
+               f"{fv.start_activation:.3g} (grey start) to {fv.activation:.3g} in {fv.steps} steps.")
+    else:
+        out = (f"The optimisation did not raise channel {channel} of {layer} (mean activation "
+               f"{fv.start_activation:.3g} at the start, {fv.activation:.3g} after {fv.steps} "
+               "steps): this channel may be dead or need more steps.")
+    if fv.stopped_early:
+        out += " It stopped early: the time limit of this shared server was reached."
+    return out
+
+
+# ---- the page's settings ⇄ URL ----------------------------------------------------------------
+PAGE_MODELS = ("digits_cnn", "resnet18", "mobilenet_v3_large")
+STEPS = (16, 32, 64, 128, 256)
+PAGE_DEFAULTS = {"model": "digits_cnn", "layer": "", "channel": 0, "steps": 64, "jitter": 1,
+                 "blur": True, "seed": 0}
+
+
+def from_query(q) -> tuple[dict, list[str]]:
+    from .. import query as Q
+
+    return Q.parse(q, {"model": Q.choice(PAGE_MODELS), "layer": str,
+                       "channel": Q.integer(0, 4095),
+                       "steps": lambda s: min(STEPS, key=lambda v: abs(v - float(s))),
+                       "jitter": Q.integer(0, 8), "blur": lambda s: s.lower() in ("1", "true"),
+                       "seed": Q.integer(0, 9999)})
+
+
+def to_query(values) -> dict:
+    from .. import query as Q
+
+    q = Q.write({k: v for k, v in values.items() if k != "blur"},
+                {k: v for k, v in PAGE_DEFAULTS.items() if k != "blur"})
+    if not values.get("blur", True):
+        q["blur"] = "0"
+    return q
