@@ -24,6 +24,7 @@ for w in ui.load_query_once(P, V.from_query):
     st.warning(w)
 
 c1, c2, c3 = st.columns([2, 1.3, 1])
+s1, s2, s3, s4, s5 = st.columns([1.2, 1.2, 1, 0.8, 1])
 key = ui.kept_or(P, "model", V.PAGE_DEFAULTS["model"], c1.selectbox, "Model", list(V.PAGE_MODELS),
                  format_func=LABELS.get)
 if key == "digits_cnn":
@@ -31,13 +32,14 @@ if key == "digits_cnn":
     chain, ident, size, channels = CAM.chain_for(net, "small_cnn"), ("digits_cnn", acc), net.size, 1
     st.caption(f"The small CNN of “Train a CNN”, trained on the bundled 8×8 digits (seed 0, "
                f"{acc:.1%} test accuracy). It works without internet.")
+    s5.caption(f"Input: {size}×{size} grey pixels, like the digits it learned.")
 else:
     loaded = ui.vision_model(key)
     if loaded is None:
         st.info("The app's digits CNN works without internet: choose it under Model.")
         st.stop()
     chain, ident, channels = CAM.chain_of(K.Classifier(loaded)), (loaded.ident,), 3
-    size = c3.select_slider("Image size", [64, 96, 128], value=96, key=f"{P}_size")
+    size = s5.select_slider("Image size (pixels)", [64, 96, 128], value=96, key=f"{P}_size")
 shapes = ui.memo("fv_shapes", ident + (size,),
                  lambda: CAM.layer_shapes(chain, torch.zeros(1, channels, size, size)))
 layers = [n for n in chain.layers if len(shapes[n]) == 3]
@@ -51,7 +53,6 @@ if int(ui.stored(P).get("channel", 0)) >= n_ch:
 channel = ui.kept_or(P, "channel", 0, c3.number_input, f"Channel (0–{n_ch - 1})", min_value=0,
                      max_value=n_ch - 1, step=1)
 
-s1, s2, s3, s4 = st.columns(4)
 steps = ui.kept_or(P, "steps", V.PAGE_DEFAULTS["steps"], s1.select_slider, "Steps",
                    options=list(V.STEPS))
 jitter = ui.kept_or(P, "jitter", V.PAGE_DEFAULTS["jitter"], s2.slider, "Jitter (pixels)", 0, 8,

@@ -130,12 +130,14 @@ if clean is not None:
     sample = L.shrink(clean.image)                         # the same path as the examples
     probs = ui.memo("teach_probs", (trained_on, run.seconds, sample.digest),
                     lambda: run.probs(backbone.embed([sample.image]))[0])
-    rows = [(i, names[i], float(probs[i])) for i in range(len(names))]
+    rows = [(i, f"“{names[i]}”", float(probs[i])) for i in range(len(names))]
     rows.sort(key=lambda r: -r[2])
     with right:
         ui.plotly(st, VF.topk_bar(rows, "Class probabilities", height=80 + 40 * len(names)),
                   key=f"{P}_probs")
         st.write(L.verdict(probs, names))
+        st.caption("It can only answer with one of your classes, even for something it was never "
+                   "shown: the probabilities always add up to 100 %.")
         if not backbone.strong:
             st.caption("With the digits CNN's features, photos of everyday things are hard to "
                        "tell apart; switch to MobileNetV3 when it is available.")

@@ -102,15 +102,17 @@ def class_card(prefix: str, i: int, default_name: str, where=st) -> str:
             key = f"{prefix}_up_{i}_{st.session_state.get(f'{prefix}__upgen_{i}', 0)}"
             st.file_uploader("Add pictures", type=_img.UPLOAD_TYPES, accept_multiple_files=True,
                              key=key, on_change=_on_upload, args=(prefix, i, key),
-                             label_visibility="collapsed")
+                             label_visibility="collapsed",
+                             max_upload_size=_img.MAX_BYTES // 2**20)
         for err in st.session_state.pop(f"{prefix}__errors_{i}", []):
             st.error(err)
         if box:
             st.image([s.image for s in box[-12:]], width=48)
-            c1, c2 = st.columns([2, 1])
+            c1, c2 = st.columns([3, 1], vertical_alignment="center")
             c1.caption(f"{len(box)} picture{'s' if len(box) != 1 else ''}"
                        + (" (the last 12 shown)" if len(box) > 12 else ""))
-            if c2.button("Clear", key=f"{prefix}_clear_{i}", icon=":material/delete:"):
+            if c2.button("", key=f"{prefix}_clear_{i}", icon=":material/delete:",
+                         help="Delete this class's pictures"):
                 box.clear()
                 st.rerun()
         else:
