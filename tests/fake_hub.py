@@ -134,3 +134,42 @@ def idx_gz(kind: str, n: int, size: int = 28, seed: int = 0) -> bytes:
     else:
         body = struct.pack(">II", 2049, n) + rng.integers(0, 10, n, dtype=np.uint8).tobytes()
     return gzip.compress(body, mtime=0)
+
+
+def tiny_bundle_items(hub: FakeHub):
+    """Tiny MobileNetV3 weights, tiny HF folders and tiny MNIST files on the fake server; the
+    items a bundle run fetches (HF listed through the fake API by the real code), and the
+    errors of that listing."""
+    import io
+
+    import torch
+
+    from playground.bundle import fetch as F, plan as P
+    from playground.language import models as LM
+    from playground.vision import models as M
+    from tests import language_models as LMB
+    from tests.vision_weights import random_state_dict
+
+    spec = M.REGISTRY["mobilenet_v3_large"]
+    buf = io.BytesIO()
+    torch.save(random_state_dict(spec), buf)
+    weights = buf.getvalue()
+    hub.add_file(f"/models/{spec.file_name}", weights)
+    _, folders = LMB.shared()
+    for key in ("sentiment", "distilgpt2"):
+        hub.add_model(LM.REGISTRY[key].hub_id, folders[key])
+    mnist = {"train-images-idx3-ubyte.gz": idx_gz("images", 64), "train-labels-idx1-ubyte.gz":
+             idx_gz("labels", 64), "t10k-images-idx3-ubyte.gz": idx_gz("images", 16, seed=1),
+             "t10k-labels-idx1-ubyte.gz": idx_gz("labels", 16, seed=1)}
+    for name, data in mnist.items():
+        hub.add_file(f"/data/MNIST/{name}", data)
+    # torch.hub's name carries the real file's hash prefix, which random weights cannot have:
+    # the test checks its own bytes' sha256 (the prefix check itself is tested above)
+    tv = [P.Item("torchvision", spec.key, spec.label, f"{hub.url}/models/{spec.file_name}",
+                 f"torchvision/{spec.file_name}", F.Check(sha256=hashlib.sha256(weights).hexdigest()),
+                 len(weights))]
+    hf, errors = P.hf_items(hub.url, keys={"sentiment", "distilgpt2"})
+    data = [P.Item("data", "mnist", "MNIST", f"{hub.url}/data/MNIST/{n}", f"data/MNIST/raw/{n}",
+                   F.Check(md5=hashlib.md5(d).hexdigest()), len(d), unpack="gunzip")
+            for n, d in mnist.items()]
+    return tv + hf + data, errors

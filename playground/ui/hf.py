@@ -8,6 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from .. import cost as _cost
+from ..bundle import paths as _bundle_paths
 from ..language import hub as _hub
 from ..language import models as _lm
 from .core import model_store
@@ -40,6 +41,9 @@ def hf_locate(key: str):
                          (_hub.cached_folder, "the Hugging Face cache on this server")):
         path = find(spec.hub_id)
         if path is not None:
+            bundled = _bundle_paths.hf_dir()
+            if bundled is not None and path.is_relative_to(bundled.resolve()):
+                source = "the classroom bundle"
             return path, source
     return None, ""
 

@@ -1,6 +1,5 @@
 """AppTest: "What does this channel look for?" offline on the digits CNN and on a pretrained
 CNN (random-init weights in a temp $TORCH_HOME)."""
-import pytest
 
 from playground.vision import models as M
 from tests.vision_weights import shared_torch_home

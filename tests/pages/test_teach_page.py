@@ -3,7 +3,6 @@
 results and a prediction."""
 import io
 
-import numpy as np
 import pytest
 from PIL import Image
 

@@ -2,7 +2,6 @@
 resume after an interruption, corrupt files detected, manifest, and the app's loaders finding
 everything in the bundle with no network."""
 import hashlib
-import io
 import json
 import os
 import subprocess
@@ -17,8 +16,7 @@ from playground.cnn import digits as D
 from playground.language import hub as H, models as LM
 from playground.vision import models as M
 from tests import language_models as LMB
-from tests.fake_hub import FakeHub, idx_gz
-from tests.vision_weights import random_state_dict
+from tests.fake_hub import FakeHub, tiny_bundle_items
 
 ROOT = Path(__file__).resolve().parents[2]
 BLOB = bytes(range(256)) * 1000                # 256 000 bytes
@@ -100,36 +98,8 @@ def test_plan_follows_the_registries():
     assert 2.0e9 < sum(sizes.values()) < 3.0e9             # ≈ 2.4 GB of downloads
 
 
-def _tiny_setup(hub, tmp_path):
-    """Tiny MobileNetV3 weights, tiny HF folders and tiny MNIST files on the fake server; the
-    items a bundle run fetches (HF listed through the fake API by the real code)."""
-    spec = M.REGISTRY["mobilenet_v3_large"]
-    buf = io.BytesIO()
-    torch.save(random_state_dict(spec), buf)
-    weights = buf.getvalue()
-    hub.add_file(f"/models/{spec.file_name}", weights)
-    _, folders = LMB.shared()
-    for key in ("sentiment", "distilgpt2"):
-        hub.add_model(LM.REGISTRY[key].hub_id, folders[key])
-    mnist = {"train-images-idx3-ubyte.gz": idx_gz("images", 64), "train-labels-idx1-ubyte.gz":
-             idx_gz("labels", 64), "t10k-images-idx3-ubyte.gz": idx_gz("images", 16, seed=1),
-             "t10k-labels-idx1-ubyte.gz": idx_gz("labels", 16, seed=1)}
-    for name, data in mnist.items():
-        hub.add_file(f"/data/MNIST/{name}", data)
-    # torch.hub's name carries the real file's hash prefix, which random weights cannot have:
-    # the test checks its own bytes' sha256 (the prefix check itself is tested above)
-    tv = [P.Item("torchvision", spec.key, spec.label, f"{hub.url}/models/{spec.file_name}",
-                 f"torchvision/{spec.file_name}", F.Check(sha256=hashlib.sha256(weights).hexdigest()),
-                 len(weights))]
-    hf, errors = P.hf_items(hub.url, keys={"sentiment", "distilgpt2"})
-    data = [P.Item("data", "mnist", "MNIST", f"{hub.url}/data/MNIST/{n}", f"data/MNIST/raw/{n}",
-                   F.Check(md5=hashlib.md5(d).hexdigest()), len(d), unpack="gunzip")
-            for n, d in mnist.items()]
-    return tv + hf + data, errors
-
-
 def test_bundle_end_to_end_and_the_loaders_use_it_offline(hub, tmp_path, monkeypatch):
-    items, errors = _tiny_setup(hub, tmp_path)
+    items, errors = tiny_bundle_items(hub)
     assert not errors and sum(i.kind == "hf" for i in items) >= 6
     assert all(i.path.split("/")[-1] != "README.md" for i in items)   # only what the app reads
     safet = next(i for i in items if i.path.endswith("model.safetensors"))
