@@ -9,9 +9,9 @@ register forward/backward hooks on the model itself, which a model shared by a w
 cannot allow; the formulas below follow them.)
 
 - Grad-CAM (Selvaraju et al., 2017): channel weights = mean gradient over the map.
-- Grad-CAM++ (Chattopadhay et al., 2018), closed form with the exponential trick as in
-  pytorch-grad-cam: α = g² / (2g² + Σ_ij A·g³) (α = 0 where the denominator is 0),
-  w_k = Σ_ij α·ReLU(g).
+- Grad-CAM++ (Chattopadhay et al., 2018, eq. 19 with the exponential trick, as in the authors'
+  code and pytorch-grad-cam): α_ij = g_ij² / (2 g_ij² + (Σ_ab A_ab) g_ij³) (α = 0 where the
+  denominator is 0), w_k = Σ_ij α_ij ReLU(g_ij). (torchcam sums A·g³ over the map instead.)
 - Score-CAM (Wang et al., 2020): each channel's map, upsampled and scaled to [0, 1], masks the
   input; w_k = softmax over channels of the class logit of the masked input. Channels are
   ranked by mean activation and only the ``max_channels`` strongest are used (time budget).
@@ -123,9 +123,10 @@ def gradcam_weights(a: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
 
 
 def gradcampp_weights(a: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
-    """(N, C, 1, 1): Σ_ij α_ij ReLU(g_ij), α = g² / (2 g² + Σ_ij A g³) (0 where undefined)."""
+    """(N, C, 1, 1): Σ_ij α_ij ReLU(g_ij), α_ij = g_ij² / (2 g_ij² + (Σ_ab A_ab) g_ij³)
+    (0 where undefined)."""
     g2, g3 = g.pow(2), g.pow(3)
-    denom = 2 * g2 + (a * g3).sum(dim=(2, 3), keepdim=True)
+    denom = 2 * g2 + a.sum(dim=(2, 3), keepdim=True) * g3
     alpha = torch.where(denom != 0, g2 / torch.where(denom != 0, denom, torch.ones_like(denom)),
                         torch.zeros_like(g2))
     return (alpha * F.relu(g)).sum(dim=(2, 3), keepdim=True)

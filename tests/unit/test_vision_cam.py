@@ -35,11 +35,13 @@ def test_gradcam_on_a_fixed_tiny_model_matches_hand_computed_values():
 
 
 def test_gradcampp_on_a_fixed_tiny_model_matches_hand_computed_values():
-    # channel 0: g = A0 = (1, 2, 0, 3); g² = (1, 4, 0, 9); Σ A·g³ = 1 + 16 + 0 + 81 = 98
-    #   α = g² / (2g² + 98) = (1/100, 4/106, 0/98, 9/116); w0 = Σ α·ReLU(g) = 1/100 + 8/106 + 27/116
+    # α_ij = g_ij² / (2 g_ij² + (Σ_ab A_ab) g_ij³)   (Chattopadhay et al. 2018, eq. 19)
+    # channel 0: ΣA0 = 1 + 2 + 0 + 3 = 6; g = A0 = (1, 2, 0, 3); g² = (1, 4, 0, 9); g³ = (1, 8, 0, 27)
+    #   denominators 2 + 6 = 8, 8 + 48 = 56, 0 (→ α = 0), 18 + 162 = 180
+    #   α = (1/8, 4/56, 0, 9/180); w0 = Σ α·ReLU(g) = 1/8 + 8/56 + 27/180
     # channel 1: g = −A1 ≤ 0, so ReLU(g) = 0 and w1 = 0
-    w0 = 1 / 100 + 8 / 106 + 27 / 116
-    assert w0 == pytest.approx(0.3182303, abs=1e-6)
+    w0 = 1 / 8 + 8 / 56 + 27 / 180
+    assert w0 == pytest.approx(0.4178571, abs=1e-6)
     raw = C.raw_cam(toy_chain(), toy_input(), "layer", 0, "gradcampp")[0, 0]
     assert torch.allclose(raw, w0 * torch.tensor(A0), atol=1e-6)
     # the final map: ReLU, upsampled, scaled to [0, 1] → the largest cell (3·w0) becomes 1
@@ -52,8 +54,8 @@ def test_gradcampp_weights_differ_from_gradcam_where_gradients_are_mixed():
     a = torch.tensor([[[[1.0, 1.0], [1.0, 1.0]]]])
     g = torch.tensor([[[[2.0, -2.0], [0.0, 0.0]]]])
     assert float(C.gradcam_weights(a, g)) == 0.0             # mean gradient cancels out
-    # α = 4 / (8 + (8 − 8)) = 0.5 at the positive cell → w = 0.5 · 2 = 1
-    assert float(C.gradcampp_weights(a, g)) == pytest.approx(1.0)
+    # ΣA = 4; at the positive cell α = 4 / (2·4 + 4·8) = 0.1 → w = 0.1 · 2 = 0.2
+    assert float(C.gradcampp_weights(a, g)) == pytest.approx(0.2)
 
 
 def test_scorecam_weighs_channels_by_the_masked_score():
