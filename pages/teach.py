@@ -20,7 +20,8 @@ st.caption("Make 2 to 5 classes from your camera or a few pictures each, train a
 for w in ui.load_query_once(P, S.from_query):
     st.warning(w)
 st.caption(":material/lock: Your pictures stay in this browser session (kept small, in the "
-           "server's memory) and are gone when you close the tab; nothing is saved on the server.")
+           "server's memory) and are gone when you close the tab; nothing is saved on the server. "
+           "Browsers allow the camera only over HTTPS or on localhost.")
 
 # ---- 1. the backbone and the classes ------------------------------------------------------
 c1, c2, c3 = st.columns([2, 1, 2])
