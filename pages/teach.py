@@ -82,10 +82,13 @@ if go and ready:
     x = torch.stack([cache[(backbone.key, s.digest)] for box in samples for s in box])
     y = [i for i, box in enumerate(samples) for _ in box]
     run = L.TeachRun(x, y, names, seed=0, lr=lr)
+    live = st.empty()                                 # the loss as it falls, while it trains
     while run.epochs < epochs and run.status != "diverged" and run.seconds < TRAIN_BUDGET_S:
         run.step(min(5, epochs - run.epochs), max_seconds=0.5)
         bar.progress(run.epochs / epochs, text=f"Training: epoch {run.epochs} of {epochs}")
+        ui.plotly(live, G.curves(run.history), key=f"{P}_live_{run.epochs}")
     bar.empty()
+    live.empty()
     state[f"{P}__run"] = (run, signature)
 
 hit = state.get(f"{P}__run")
