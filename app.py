@@ -28,6 +28,8 @@ PAGES = {
                 url_path="vision_classify"),
         st.Page("pages/vision_detect.py", title="Detection and segmentation", icon=":material/center_focus_strong:",
                 url_path="vision_detect"),
+        st.Page("pages/teach.py", title="Teach a model yourself", icon=":material/school:",
+                url_path="teach"),
     ],
     "Inside the networks": [st.Page("pages/recurrent.py", title="Recurrent networks (RNN, LSTM, GRU)", icon=":material/repeat:", url_path="recurrent")],
     "Convolutional networks": [
@@ -35,6 +37,8 @@ PAGES = {
         st.Page("pages/cnn_train.py", title="Train a CNN", icon=":material/draw:", url_path="cnn_train"),
         st.Page("pages/cnn_inside.py", title="Inside a pretrained CNN", icon=":material/biotech:",
                 url_path="cnn_inside"),
+        st.Page("pages/feature_viz.py", title="What does a channel look for?",
+                icon=":material/visibility:", url_path="feature_viz"),
     ],
     "Transformers": [
         st.Page("pages/attention.py", title="Attention in language models", icon=":material/visibility:",

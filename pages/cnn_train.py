@@ -6,6 +6,7 @@ from playground import render as R, ui
 from playground.budget import thin
 from playground.cnn import digits as D, figures as G, settings as CS, train as T
 from playground.vision import figures as VF
+from playground.bundle.paths import hint as bundle_hint
 
 try:   # a maintained canvas component (optional: without it, draw elsewhere and upload)
     from streamlit_drawable_canvas import st_canvas
@@ -69,7 +70,9 @@ if src != "digits8" and not D.is_downloaded(src):
                 f"({spec.size_mb:.0f} MB), and this server cannot reach it right now. The bundled "
                 "8×8 digits work offline and are used instead. A teacher can copy the four "
                 f"`*-ubyte` files into `{D.data_root() / spec.cls.__name__ / 'raw'}` (or set "
-                f"`{D.DATA_ENV}`) to make it available without internet.", icon=":material/download:")
+                f"`{D.DATA_ENV}`) to make it available without internet: "
+                + ", ".join(f"`{n}`" for n, _ in spec.cls.resources)
+                + f" from {spec.cls.mirrors[0]}. " + bundle_hint(), icon=":material/download:")
         src = "digits8"
 try:
     data = dataset(src, int(seed), str(D.data_root()))

@@ -61,6 +61,11 @@ st.page_link("pages/vision_detect.py", label="Detection and segmentation", icon=
 st.write(
     "Boxes around every object a detector finds, with a score threshold to play with, and a "
     "segmentation model that colours each pixel by its class.")
+st.page_link("pages/teach.py", label="Teach a model yourself", icon=":material/school:")
+st.write(
+    "Your own classes from the camera or a few pictures each: train a classifier on top of "
+    "MobileNetV3 in seconds (offline: the app's own digits CNN), see its accuracy and confusion "
+    "matrix, point the camera at new things and export the model as PyTorch code.")
 
 st.subheader("Inside the networks")
 st.page_link("pages/recurrent.py", label="Recurrent networks (RNN, LSTM, GRU)", icon=":material/repeat:")
@@ -85,6 +90,12 @@ st.write(
     "ResNet-18 or MobileNetV3 on your photo: the first layer's colour filters, the feature maps of "
     "any layer (most active channels first) and how the picture shrinks in size but grows in "
     "channels layer by layer.")
+st.page_link("pages/feature_viz.py", label="What does a channel look for?",
+             icon=":material/visibility:")
+st.write(
+    "Feature visualisation: an image optimised until one channel fires as strongly as possible, "
+    "on the app's digits CNN (offline, with the real digits that excite it most) or on ResNet-18 "
+    "and MobileNetV3.")
 
 st.subheader("Transformers")
 st.page_link("pages/attention.py", label="Attention in language models", icon=":material/visibility:")

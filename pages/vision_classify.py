@@ -2,7 +2,7 @@
 import streamlit as st
 
 from playground import ui
-from playground.vision import attacks as A, classify as K, corrupt as C, explain as E
+from playground.vision import attacks as A, cam as CAM, classify as K, corrupt as C, explain as E
 from playground.vision import figures as VF, models as M
 
 ui.page_setup()
@@ -61,27 +61,53 @@ t_why, t_fool, t_corrupt = st.tabs([":material/search: Why this answer?", ":mate
 if t_why.open:
     with t_why, ui.section("Why this answer?"):
         methods = E.methods_for(spec.family)
+        if "gradcam" in methods:                      # CNNs: every CAM method, at any layer
+            methods = list(CAM.CAM_METHODS) + ["saliency"]
         c1, c2 = st.columns([2, 1])
-        method = c1.radio("Explanation", methods, format_func=E.METHODS.get, horizontal=True,
-                          key=f"vc_method_{spec.family}")
+        method = c1.radio("Explanation", methods, horizontal=True, key=f"vc_method_{spec.family}",
+                          format_func=lambda m: CAM.CAM_METHODS.get(m) or E.METHODS[m])
         opacity = c2.slider("Heatmap opacity", 0.0, 1.0, 0.6, 0.05, key="vc_opacity")
-        heat = ui.memo("explain", (loaded.ident, clean.digest, cls, method),
-                       lambda: E.explain(clf, x, cls, method))
+        layer = None
+        if "gradcam" in methods:                      # always shown (disabled for saliency)
+            chain = CAM.chain_of(clf)
+            shapes = ui.memo("layer_shapes", (loaded.ident,), lambda: CAM.layer_shapes(chain, x))
+            layer = c1.selectbox("Target layer (deeper = coarser map, more abstract features)",
+                                 chain.layers, index=len(chain.layers) - 1,
+                                 key=f"vc_layer_{spec.key}", disabled=method == "saliency",
+                                 format_func=lambda n: f"{n} · {' × '.join(map(str, shapes[n]))}")
+            layer = layer if method in CAM.CAM_METHODS else None
+
+        def run_explain():
+            if layer is None:
+                return E.explain(clf, x, cls, method), {}
+            bar = st.progress(0.0, text="Score-CAM: masking the photo with each feature map…") \
+                if method == "scorecam" else None
+            out = CAM.cam(chain, x, cls, method, layer, **(
+                {"budget_s": 8.0, "progress": lambda d, t: bar.progress(d / t)} if bar else {}))
+            if bar is not None:
+                bar.empty()
+            return out
+        heat, info = ui.memo("explain", (loaded.ident, clean.digest, cls, method, layer),
+                             run_explain)
+        label = CAM.CAM_METHODS.get(method) or E.METHODS[method]
         i1, i2, i3 = st.columns(3)
         i1.image(crop, caption="What the model sees (224×224 centre crop)", width="stretch")
-        i2.image(E.overlay(crop, heat, opacity), caption=f"{E.METHODS[method]} for “{name}”",
+        i2.image(E.overlay(crop, heat, opacity), caption=f"{label} for “{name}”" + (f" at {layer}" if layer else ""),
                  width="stretch")
         i3.image(E.colorize(heat), caption="The heatmap alone (red = most important)",
                  width="stretch")
-        st.caption({
-            "gradcam": "Grad-CAM weighs the last convolutional feature maps by how much they "
-                       "raise the score of the class: red marks the regions that made the model "
-                       "say it.",
-            "saliency": "The gradient of the class score with respect to every pixel: bright "
-                        "pixels would change the answer most if they changed a little.",
-            "rollout": "Attention rollout follows the class token's attention through all 12 "
-                       "transformer layers (heads averaged, skip connections included).",
-        }[method])
+        if layer is not None:
+            done = (f" It used the {info['channels']} most active of the layer's {info['of']} "
+                    "channels." if method == "scorecam" else "")
+            st.caption(f"{label} at {layer} {CAM.CAM_HELP[method]}{done} Computed in "
+                       f"{info['seconds']:.2f} s on this server.")
+        else:
+            st.caption({
+                "saliency": "The gradient of the class score with respect to every pixel: bright "
+                            "pixels would change the answer most if they changed a little.",
+                "rollout": "Attention rollout follows the class token's attention through all 12 "
+                           "transformer layers (heads averaged, skip connections included).",
+            }[method])
 
 if t_fool.open:
     with t_fool, ui.section("Adversarial pixels"):

@@ -19,6 +19,7 @@ import torch
 from torchvision import datasets as tvd
 
 from .. import netcheck
+from ..bundle import paths as bundle_paths
 from ..vision.models import download_to, offline_forced
 
 DATA_ENV = "PLAYGROUND_DATA"          # where downloaded data sets live (default: ~/.cache/...)
@@ -91,8 +92,15 @@ def load_digits8(seed: int = 0, test_share: float = 0.2) -> DigitData:
 
 # ---- MNIST / Fashion-MNIST through torchvision -------------------------------------------------
 def data_root() -> Path:
+    """$PLAYGROUND_DATA, else the classroom bundle's data folder ($PLAYGROUND_BUNDLE/data) when
+    there is one, else ~/.cache/deep-learning-playground."""
     env = os.environ.get(DATA_ENV, "").strip()
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "deep-learning-playground"
+    if env:
+        return Path(env).expanduser()
+    bundled = bundle_paths.data_dir()
+    if bundled is not None and bundled.is_dir():
+        return bundled
+    return Path.home() / ".cache" / "deep-learning-playground"
 
 
 def _raw_dir(src: Source, root: Path | None = None) -> Path:

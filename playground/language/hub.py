@@ -20,6 +20,7 @@ from typing import Callable
 from urllib.parse import urlparse
 
 from .. import netcheck, serverpaths
+from ..bundle import paths as bundle_paths
 from ..netcheck import PROBE_MAX_AGE, PROBE_TIMEOUT
 
 OFFLINE_ENVS = ("PLAYGROUND_OFFLINE", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
@@ -123,8 +124,10 @@ def _names(hub_id: str) -> list[str]:
 
 
 def teacher_folder(hub_id: str) -> Path | None:
-    """The model's folder under ``$PLAYGROUND_HF_DIR`` if the teacher put one there."""
-    for root in filter(None, os.environ.get(MODELS_DIR_ENV, "").split(os.pathsep)):
+    """The model's folder under ``$PLAYGROUND_HF_DIR`` if the teacher put one there, or in the
+    classroom bundle (``$PLAYGROUND_BUNDLE/hf``)."""
+    roots = os.environ.get(MODELS_DIR_ENV, "").split(os.pathsep) + [str(bundle_paths.hf_dir() or "")]
+    for root in filter(None, roots):
         for name in _names(hub_id):
             try:
                 return check_folder(Path(root) / name)

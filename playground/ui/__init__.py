@@ -10,9 +10,10 @@ without a Streamlit runtime. Pages call ``ui.<name>``; the glue is split by conc
 - :mod:`.costs` — the server-wide cost measurements and the one cost panel;
 - :mod:`.guard` — the error boundary of page sections (``ui.section``) and input validation;
 - :mod:`.live` — live pages on a shared server: each animation frame within its time budget;
-- :mod:`.mlp_live` — the playground's browser component.
+- :mod:`.mlp_live` — the playground's browser component;
 - :mod:`.lessons` — lesson steps, the predict-then-reveal gate, lesson links, focused mode;
-- :mod:`.board` — the class board: joining a class and "Submit this run".
+- :mod:`.board` — the class board: joining a class and "Submit this run";
+- :mod:`.teach` — the teachable classifier's pictures per class, backbones, own digits CNN.
 """
 from .core import (LABELS, current, model_store, hidden, init_settings, kept, kept_or, layers_widget,
                    load_query_once, memo, once, page_setup, plotly, read_upload, remember,
@@ -27,6 +28,8 @@ from .lessons import (active_step, app_base, link_to, lesson_gate, lesson_link, 
                       predict, reveal, step_query)
 from .vision import (IMAGE_SOURCES, image_input, model_label, model_status,
                      vision_model)
+from .teach import (class_card, class_samples, load_example, own_digits_cnn, set_examples,
+                    teach_backbone)
 
 __all__ = [
     "LABELS", "current", "hidden", "init_settings", "kept", "kept_or", "layers_widget",
@@ -39,4 +42,6 @@ __all__ = [
     "hf_status", "IMAGE_SOURCES", "image_input", "model_label",
     "model_status", "vision_model", "board", "join_form", "leave_class", "student", "submit_run",
     "active_step", "app_base", "link_to", "lesson_gate", "lesson_link", "lessons", "nav_position", "open_step", "predict", "reveal", "step_query",
+    "class_card", "class_samples", "load_example", "own_digits_cnn", "set_examples",
+    "teach_backbone",
 ]

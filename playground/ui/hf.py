@@ -9,11 +9,13 @@ import streamlit as st
 
 from .. import cost as _cost
 from .. import serverpaths as _paths
+from ..bundle import paths as _bundle_paths
 from ..language import hub as _hub
 from ..language import models as _lm
 from .core import model_store
 from .guard import guarded
 from .costs import cost_panel, known_cost, measure_cost
+from .vision import _bundle_hint
 
 def _load_hf(key: str, path: str, stamp: float, _source: str = "") -> "_lm.LoadedLM":
     """One read-only copy per server of a model folder (``stamp``: its weights' mtime), in the
@@ -41,6 +43,9 @@ def hf_locate(key: str):
                          (_hub.cached_folder, "the Hugging Face cache on this server")):
         path = find(spec.hub_id)
         if path is not None:
+            bundled = _bundle_paths.hf_dir()
+            if bundled is not None and path.is_relative_to(bundled.resolve()):
+                source = "the classroom bundle"
             return path, source
     return None, ""
 
@@ -97,7 +102,9 @@ def _hf_offline_help(spec: "_lm.HFModel", where, reason: str):
         f"put such folders in one directory and start the app with `{_hub.MODELS_DIR_ENV}=<that "
         "directory>`"
         + (", or enter the folder's path under “Use a local model folder”" if _paths.enabled() else "")
-        + ". Everything else on this page keeps working.", icon=":material/download:")
+        + f". Weights: `model.safetensors`, about {spec.size_mb:.0f} MB, from "
+        f"https://huggingface.co/{spec.hub_id}. {_bundle_hint()} "
+        "Everything else on this page keeps working.", icon=":material/download:")
 
 
 @guarded("the model's status")

@@ -8,6 +8,7 @@ import hashlib as _hashlib
 import streamlit as st
 
 from .. import images as _img
+from ..bundle import paths as _bundle
 from ..vision import models as _vm
 from .. import cost as _cost
 from .. import inputs as _inputs
@@ -110,13 +111,22 @@ def model_status(key: str) -> str:
     return "weights not downloaded yet"
 
 
+def _bundle_hint() -> str:
+    """The classroom-bundle sentence of every weights message (says where it looks now)."""
+    where = _bundle.root()
+    now = f" (this server looks in `{where}`)" if where else ""
+    return _bundle.hint() + now
+
+
 def _offline_help(spec: "_vm.ModelSpec", where, reason: str):
     where.info(
         f"**{spec.label}** needs its pretrained weights, a {spec.size_mb:.0f} MB file downloaded "
         f"once per server from {_vm.DOWNLOAD_HOST}. {reason}\n\n"
-        f"To use it without internet, provide the torchvision weights file `{spec.file_name}`:\n"
+        f"To use it without internet, provide the torchvision weights file `{spec.file_name}` "
+        f"({spec.size_mb:.1f} MB, from {spec.url}):\n"
         "- copy it into `$TORCH_HOME/hub/checkpoints/` on the server (where torchvision looks; "
         "`TORCH_HOME` defaults to `~/.cache/torch`) and reload, or\n"
+        f"- {_bundle_hint()}\n"
         + ("- give its path on this server or upload it under “Use a local weights file” "
            if _paths.enabled() else "- upload it under “Use a local weights file” ")
         + "below.\n\n"

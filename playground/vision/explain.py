@@ -17,6 +17,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
+from . import cam
 from .classify import Classifier
 
 METHODS = {
@@ -32,18 +33,15 @@ def methods_for(family: str) -> list[str]:
 
 # ---- CNN split: activation of the last conv block, and the rest -------------------------
 def split(clf: Classifier):
-    """(features, head) with head(features(x_norm)) == model(x_norm), for CNN families."""
-    m, fam = clf.model, clf.spec.family
-    if fam == "mobilenet":
-        return m.features, lambda a: m.classifier(torch.flatten(m.avgpool(a), 1))
-    if fam == "convnext":
-        return m.features, lambda a: m.classifier(m.avgpool(a))
-    if fam == "resnet":
-        def features(x):
-            x = m.maxpool(m.relu(m.bn1(m.conv1(x))))
-            return m.layer4(m.layer3(m.layer2(m.layer1(x))))
-        return features, lambda a: m.fc(torch.flatten(m.avgpool(a), 1))
-    raise ValueError(f"Grad-CAM is for CNNs; {clf.spec.label} has no convolutional feature map.")
+    """(features, head) with head(features(x_norm)) == model(x_norm), for CNN families (the
+    stages of :func:`playground.vision.cam.chain_for` up to the last one)."""
+    try:
+        chain = cam.chain_for(clf.model, clf.spec.family)
+    except ValueError:
+        raise ValueError(f"Grad-CAM is for CNNs; {clf.spec.label} has no convolutional feature "
+                         "map.") from None
+    last = chain.layers[-1]
+    return (lambda x: chain.until(x, last)), chain.head
 
 
 def _unit(a: torch.Tensor) -> np.ndarray:
@@ -54,16 +52,10 @@ def _unit(a: torch.Tensor) -> np.ndarray:
 
 
 def gradcam(clf: Classifier, x: torch.Tensor, class_idx: int) -> np.ndarray:
-    """Grad-CAM heatmap (H, W) in [0, 1] at the input's resolution for one image in [0, 1]."""
-    features, head = split(clf)
-    with torch.inference_mode(False), torch.enable_grad():
-        a = features(clf.normalize(x[:1])).detach().requires_grad_(True)
-        score = head(a)[0, class_idx]
-        (g,) = torch.autograd.grad(score, a)
-    weights = g.mean(dim=(2, 3), keepdim=True)                 # one weight per channel
-    cam = F.relu((weights * a.detach()).sum(dim=1, keepdim=True))
-    cam = F.interpolate(cam, size=x.shape[-2:], mode="bilinear", align_corners=False)
-    return _unit(cam[0, 0])
+    """Grad-CAM heatmap (H, W) in [0, 1] at the input's resolution for one image in [0, 1], at
+    the last convolutional block (any layer and method: :mod:`playground.vision.cam`)."""
+    split(clf)                                     # the clear error for transformers
+    return cam.cam(cam.chain_of(clf), x, class_idx, "gradcam")[0]
 
 
 def saliency(clf: Classifier, x: torch.Tensor, class_idx: int, percentile: float = 99.0) \

@@ -69,3 +69,21 @@ def class_share_bar(shares: list[tuple[int, str, float]], palette: np.ndarray,
                    "xaxis": {"range": [0, 1], "tickformat": ".0%"},
                    "yaxis": {"automargin": True}},
     }
+
+
+def climb_chart(history, start: float, height: int = 240) -> dict:
+    """Feature visualisation: the channel's mean activation at each optimisation step (on the
+    jittered image), with the starting grey image's value as a dashed line."""
+    steps = list(range(1, len(history) + 1))
+    return {"data": [{"type": "scatter", "mode": "lines", "x": steps, "y": [float(v) for v in history],
+                      "line": {"color": BLUE, "width": 2}, "name": "activation",
+                      "hovertemplate": "step %{x}: %{y:.3g}<extra></extra>"}],
+            "layout": {**_LAYOUT, "height": height, "showlegend": False,
+                       "title": {"text": "The channel's mean activation while the image is optimised"},
+                       "xaxis": {"title": {"text": "optimisation step"}},
+                       "yaxis": {"title": {"text": "mean activation"}},
+                       "shapes": [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": start,
+                                   "y1": start, "line": {"dash": "dash", "color": GREY}}],
+                       "annotations": [{"xref": "paper", "x": 0.01, "y": start, "yanchor": "bottom",
+                                        "text": "grey start image", "showarrow": False,
+                                        "font": {"color": GREY, "size": 11}}]}}

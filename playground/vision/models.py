@@ -32,6 +32,7 @@ from torchvision.models import detection as tvd
 from torchvision.models import segmentation as tvs
 
 from .. import netcheck
+from ..bundle import paths as bundle_paths
 from ..netcheck import PROBE_TIMEOUT
 
 DOWNLOAD_HOST = "download.pytorch.org"
@@ -123,7 +124,9 @@ def checkpoint_dir() -> Path:
 
 
 def checkpoint_path(spec: ModelSpec) -> Path:
-    return checkpoint_dir() / spec.file_name
+    """The weights file: from the classroom bundle ($PLAYGROUND_BUNDLE) when it holds it, else
+    torch.hub's checkpoint directory (where downloads go)."""
+    return bundle_paths.torchvision_file(spec.file_name) or checkpoint_dir() / spec.file_name
 
 
 def weights_cached(spec: ModelSpec) -> bool:
@@ -249,7 +252,7 @@ def load_torchvision(spec: ModelSpec) -> Loaded:
     t0 = time.perf_counter()
     try:
         sd = spec.weights.get_state_dict(progress=False, check_hash=True, weights_only=True,
-                                         map_location="cpu")
+                                         map_location="cpu", model_dir=str(path.parent))
     except Exception as exc:   # corrupt file, pickle with code, zip errors...
         raise WeightsError(f"The weights file {path} could not be read ({type(exc).__name__}). "
                            "Delete it to download again, or replace it with a good copy.") from None

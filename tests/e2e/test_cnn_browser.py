@@ -117,7 +117,11 @@ def test_train_live_then_draw_a_digit(tall_page: Page, cnn_url):
     wait_idle(page, TIMEOUT)
     no_exception(page)
     page.screenshot(path=str(ARTIFACTS / "cnn_train_live_and_drawing.png"), full_page=True)
-    # the trained model survives a trip to another page
+    # the trained model survives a trip to another page (the sidebar lists 10 pages with a
+    # "View N more" button once the app has more than 12)
+    more = page.get_by_text(re.compile(r"^View \d+ more$"))
+    if more.count():
+        more.first.click()
     page.get_by_role("link", name="Convolution lab").first.click()
     wait_idle(page, TIMEOUT)
     page.get_by_role("link", name="Train a CNN").first.click()

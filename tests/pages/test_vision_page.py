@@ -189,3 +189,22 @@ def test_detection_and_segmentation_page(open_page, weights_home):
     assert "deeplabv3_mobilenet_v3_large-fc3c493d.pth" in infos(at) and not at.exception
     at.selectbox(key="vd_img_sample").select("Cat").run()
     assert not at.exception
+
+
+def test_cam_method_and_target_layer(open_page, weights_home):
+    at = open_page(CLASSIFY)
+    method = at.radio(key="vc_method_mobilenet")
+    assert method.options == ["Grad-CAM", "Grad-CAM++", "Score-CAM",
+                              "Gradient saliency (which pixels matter)"]
+    layer = at.selectbox(key="vc_layer_mobilenet_v3_large")
+    assert layer.value == "features.16" and not layer.disabled
+    caps = lambda: " ".join(c.value for c in at.caption)  # noqa: E731
+    assert "Grad-CAM at features.16 weighs each feature map" in caps()
+    layer.set_value("features.10").run()
+    assert not at.exception and "Grad-CAM at features.10 weighs" in caps()
+    at.radio(key="vc_method_mobilenet").set_value("gradcampp").run()
+    assert not at.exception and "Grad-CAM++ at features.10 like Grad-CAM" in caps()
+    at.radio(key="vc_method_mobilenet").set_value("scorecam").run()
+    assert not at.exception and "most active of the layer's" in caps()
+    at.radio(key="vc_method_mobilenet").set_value("saliency").run()
+    assert at.selectbox(key="vc_layer_mobilenet_v3_large").disabled
