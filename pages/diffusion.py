@@ -86,7 +86,7 @@ if digits:
     snaps = Df.forward_steps(x0, schedule, T, int(seed), marks)
     imgs = np.concatenate([(snaps[t].reshape(-1, 8, 8) + 1) / 2 for t in marks])
     order = np.arange(len(imgs)).reshape(len(marks), -1).T.ravel()
-    f2.image(R.data_uri(R.png_bytes(F.tiles(imgs[order], cols=len(marks), cell=40))), width="stretch",
+    f2.image(R.data_uri(R.png_bytes(F.tiles(imgs[order], cols=len(marks), cell=32))), width="content",
              caption="Each row: one digit at t = " + ", ".join(map(str, marks)) + " (noise added one "
                      "step at a time; values shown clipped to black…white).")
 else:
@@ -150,19 +150,20 @@ def samples_view():
     if digits:
         x, snaps_ = run.sample(6, int(sample_seed), steps, digit, guidance, keep=8)
         imgs = np.stack([s for _, s in snaps_], 1).reshape(-1, 8, 8)
-        st.image(R.data_uri(R.png_bytes(F.tiles(imgs, cols=len(snaps_), cell=44))), width="stretch",
+        a, b = st.columns([1.1, 1])
+        a.image(R.data_uri(R.png_bytes(F.tiles(imgs, cols=len(snaps_), cell=40))), width="content",
                  caption=f"Six samples of the digit {digit} ({how}, guidance w = {guidance:g}), from "
                          "noise (left, t = " + ", ".join(str(t) for t, _ in snaps_) + ") to digit.")
         allx, _ = run.sample(20, int(sample_seed) + 1, steps, None)
-        st.image(R.data_uri(R.png_bytes(F.tiles(allx, cols=10, cell=36))), width="stretch",
+        b.image(R.data_uri(R.png_bytes(F.tiles(allx, cols=5, cell=40))), width="content",
                  caption="Twenty samples without a class (the unconditional model, ∅).")
         return
     x, snaps_ = run.sample(400, int(sample_seed), steps, keep=min(steps + 1, 30))
-    dist, floor = D2.energy_distance(x, run.real_eval), D2.baseline_distance(data, 400, points=points)
+    dist, floor = D2.distance(x, run.real_eval), D2.baseline_distance(data, 400, points=points)
     verdict = ("matches the target as closely as a second sample of the data would"
                if D2.matches(dist, floor) else "does not match the target yet")
-    st.markdown(f"Samples ({how}): energy distance to the target **{dist:.3f}** (two samples of the "
-                f"target itself: {floor:.3f}), so the model {verdict}.")
+    st.markdown(f"Samples ({how}): MMD to the target **{dist:.4f}** (0 = the same distribution; two "
+                f"samples of the target itself: {floor:.4f}), so the model {verdict}.")
     a, b = st.columns(2)
     with a:
         ui.plotly(st, F.trajectories(snaps_, run.real_eval), key="dif_traj")

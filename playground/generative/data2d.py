@@ -131,12 +131,25 @@ def modes_covered(x: np.ndarray, centres: np.ndarray, radius: float = 0.4, min_s
     return counts >= min_share * len(x)
 
 
-def baseline_distance(target: str, n: int = 500, seed: int = 12345, points=None) -> float:
-    """Energy distance between two independent samples of the target itself (the noise floor)."""
+BANDWIDTH = 0.2                 # the kernel width of the quality number: sees the shape, not just spread
+DISTANCE_NAME = "MMD"
+
+
+def distance(a: np.ndarray, b: np.ndarray) -> float:
+    """The pages' quality number: squared MMD with a narrow Gaussian kernel (0 = same distribution).
+
+    Energy distance is also here, but at a few hundred points it barely tells two moons from a
+    Gaussian blob of the same mean and covariance (0.033 vs 0.023 for two samples of the moons);
+    this MMD does (0.035 vs 0.008)."""
+    return mmd(a, b, BANDWIDTH)
+
+
+def baseline_distance(target: str, n: int = 400, seed: int = 12345, points=None) -> float:
+    """:func:`distance` between two independent samples of the target itself (the noise floor)."""
     rng = np.random.default_rng(seed)
-    return energy_distance(sample(target, n, rng, points), sample(target, n, rng, points))
+    return distance(sample(target, n, rng, points), sample(target, n, rng, points))
 
 
 def matches(dist: float, floor: float) -> bool:
-    """Samples "match" the target: within twice the target's own two-sample distance (+0.005)."""
-    return dist < 2 * floor + 0.005
+    """Samples "match" the target: within twice the target's own two-sample distance (+0.002)."""
+    return dist < 2 * floor + 0.002

@@ -260,8 +260,8 @@ class DiffusionRun:
         return p, -e / math.sqrt(1 - float(self.ab[t - 1]))
 
     def quality(self, seed: int = 7, sampler_steps: int | None = None) -> float:
-        """Energy distance between 400 samples and 400 target points (2-D only)."""
+        """MMD (data2d.distance) between 400 samples and 400 target points (2-D only)."""
         x, _ = self.sample(400, seed, sampler_steps)
         if not np.isfinite(x).all():
             return float("inf")
-        return D2.energy_distance(x, self.real_eval)
+        return D2.distance(x, self.real_eval)

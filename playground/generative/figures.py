@@ -28,9 +28,10 @@ def _plane_layout(height: int, title: str = "") -> dict:
             "legend": {"orientation": "h", "y": -0.08}, "uirevision": "plane"}
 
 
-def _points(x: np.ndarray, name: str, color: str, size: int = 4, opacity: float = 0.8) -> dict:
+def _points(x: np.ndarray, name: str, color: str, size: int = 4, opacity: float = 0.8,
+            kind: str = "scattergl") -> dict:
     x = np.asarray(x)
-    return {"type": "scattergl", "mode": "markers", "x": _r(x[:, 0]), "y": _r(x[:, 1]), "name": name,
+    return {"type": kind, "mode": "markers", "x": _r(x[:, 0]), "y": _r(x[:, 1]), "name": name,
             "marker": {"size": size, "color": color, "opacity": opacity}, "hoverinfo": "skip"}
 
 
@@ -81,13 +82,13 @@ def gan_losses(history, height: int = 250) -> dict:
 
 
 def distance_curve(quality, height: int = 250) -> dict:
-    """Energy distance to the target (log scale) and the modes covered, per generator step."""
+    """MMD to the target (log scale) and the modes covered, per generator step."""
     q = np.asarray(quality, dtype=float).reshape(-1, 3)
     data = [{"type": "scatter", "mode": "lines", "x": _r(q[:, 0], 0), "y": _r(np.maximum(q[:, 1], 1e-4), 4),
-             "name": "energy distance to target", "line": {"color": "#333333"}}]
+             "name": "MMD to target", "line": {"color": "#333333"}}]
     layout = {"height": height, "margin": {**_MARGIN, "r": 45}, "uirevision": "dist",
               "xaxis": {"title": {"text": "generator steps"}},
-              "yaxis": {"title": {"text": "energy distance"}, "type": "log"},
+              "yaxis": {"title": {"text": "MMD"}, "type": "log"},
               "legend": {"orientation": "h", "y": 1.18}}
     if len(q) and q[0, 2] >= 0:
         data.append({"type": "scatter", "mode": "lines", "x": _r(q[:, 0], 0), "y": _r(q[:, 2], 0),
@@ -171,7 +172,7 @@ def snapshots_2d(snaps: list[tuple[int, np.ndarray]], height: int = 230, color: 
     for i, (t, x) in enumerate(snaps):
         ax = "" if i == 0 else str(i + 1)
         lo, hi = i / n + gap / 2, (i + 1) / n - gap / 2
-        data.append({**_points(x, f"t = {t}", color, 3, 0.6), "xaxis": f"x{ax}", "yaxis": f"y{ax}"})
+        data.append({**_points(x, f"t = {t}", color, 3, 0.6, "scatter"), "xaxis": f"x{ax}", "yaxis": f"y{ax}"})
         rng = [-D2.VIEW, D2.VIEW]
         layout[f"xaxis{ax}"] = {"domain": [lo, hi], "range": rng, "showticklabels": False, "zeroline": False}
         layout[f"yaxis{ax}"] = {"range": rng, "showticklabels": False, "zeroline": False,

@@ -74,7 +74,7 @@ class GANRun:
         self.steps_g = self.steps_d = 0
         self.loss_d = self.loss_g = float("nan")
         self.history: list[tuple] = []       # (G steps, D steps, loss D, loss G, D(real), D(fake))
-        self.quality: list[tuple] = []       # (G steps, energy distance, modes covered)
+        self.quality: list[tuple] = []       # (G steps, MMD to the target, modes covered)
         self.status, self.message = "ok", ""
         self.floor = D2.baseline_distance(s.target, QUALITY_N, points=points)
         self.evaluate()
@@ -190,13 +190,13 @@ class GANRun:
             return self.G(z).numpy()
 
     def evaluate(self):
-        """Energy distance to the target and the modes covered, on a fixed set of points."""
+        """MMD to the target and the modes covered, on a fixed set of points."""
         if self.status != "ok":
             return
         x = self.generated()[:QUALITY_N]
         if not np.isfinite(x).all():
             return
-        dist = D2.energy_distance(x, self.real_eval)
+        dist = D2.distance(x, self.real_eval)
         centres = D2.modes_of(self.s.target)
         covered = int(D2.modes_covered(x, centres).sum()) if centres is not None else -1
         if not self.quality or self.quality[-1][0] != self.steps_g:
@@ -228,11 +228,11 @@ def describe(run: GANRun) -> list[str]:
     step, dist, covered = run.quality[-1]
     floor = run.floor
     if D2.matches(dist, floor):
-        out.append(f"Energy distance to the target {dist:.3f}: as close as two samples of the "
-                   f"target itself are to each other ({floor:.3f}). The generator matches it.")
+        out.append(f"MMD to the target {dist:.4f}: about as close as two samples of the "
+                   f"target itself are to each other ({floor:.4f}). The generator matches it.")
     else:
-        out.append(f"Energy distance to the target {dist:.3f} (0 = identical; two samples of the "
-                   f"target itself: {floor:.3f}).")
+        out.append(f"MMD to the target {dist:.4f} (0 = identical; two samples of the "
+                   f"target itself: {floor:.4f}).")
     centres = D2.modes_of(run.s.target)
     if covered >= 0:
         n = len(centres)
@@ -245,9 +245,9 @@ def describe(run: GANRun) -> list[str]:
     osc = oscillation(run)
     if osc is not None:
         swing, trend = osc
-        if swing > 0.25 and trend > -0.25 * swing:
-            out.append(f"Not converging: over the last {OSC_WINDOW} generator steps the distance to "
-                       f"the target swung by {swing:.2f} without a downward trend; G and D keep "
+        if swing > max(0.02, 5 * run.floor) and trend > -0.25 * swing:
+            out.append(f"Not converging: over the last {OSC_WINDOW} generator steps the MMD to "
+                       f"the target swung by {swing:.3f} without a downward trend; G and D keep "
                        "overshooting each other.")
     return out
 
@@ -256,7 +256,7 @@ OSC_WINDOW = 1000
 
 
 def oscillation(run: GANRun) -> tuple[float, float] | None:
-    """(range, net change) of the energy distance over the last OSC_WINDOW generator steps."""
+    """(range, net change) of the MMD over the last OSC_WINDOW generator steps."""
     q = [r for r in run.quality if r[0] >= run.steps_g - OSC_WINDOW]
     if run.steps_g < OSC_WINDOW or len(q) < 8:
         return None

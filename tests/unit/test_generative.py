@@ -183,13 +183,13 @@ def test_forward_process_has_the_closed_form_moments(schedule):
 def test_trained_2d_diffusion_matches_the_target():
     run = Df.DiffusionRun(Df.Settings(data="moons", T=50, seed=0))
     floor = D2.baseline_distance("moons", 400)
-    assert run.quality(seed=3) > 20 * floor                # untrained: nowhere near
-    for _ in range(15):
+    assert run.quality(seed=3) > 8 * floor                 # untrained: nowhere near
+    for _ in range(20):
         run.step(100, max_seconds=None)
     h = np.array(run.history)
     assert h[-3:, 1].mean() < h[0, 1]
-    assert run.quality(seed=3) < 3 * floor                 # DDPM over all 50 steps
-    assert run.quality(seed=3, sampler_steps=20) < 5 * floor   # DDIM, 20 steps: a little rougher
+    assert D2.matches(run.quality(seed=3), floor)          # DDPM over all 50 steps
+    assert run.quality(seed=3, sampler_steps=20) < 6 * floor   # DDIM, 20 steps: still rougher
     p, v = run.field(5)
     assert p.shape == v.shape and np.isfinite(v).all()
 
