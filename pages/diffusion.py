@@ -1,5 +1,4 @@
 """Diffusion on 2-D points and on digits: noise added step by step, a denoiser trained live."""
-import time
 
 import numpy as np
 import streamlit as st
@@ -125,14 +124,7 @@ def speed() -> int:
 
 @st.fragment(run_every=FRAME_SECONDS if playing else None)
 def live_view():
-    if state["dif_playing"]:
-        run.step(speed())
-        too_long = time.monotonic() - state.get("dif_play_started", time.monotonic()) > MAX_PLAY_SECONDS
-        if run.status != "ok" or too_long:
-            state["dif_playing"] = False
-            if too_long:
-                st.toast("Paused after 10 minutes of training to share the server. Press Play to go on.")
-            st.rerun(scope="app")
+    ui.play_frame(P, run, speed(), MAX_PLAY_SECONDS)
     if run.status != "ok":
         st.error(run.message)
     st.markdown(f"Training step **{run.steps:,}** · denoising loss **{run.loss:.4f}** (predicting "

@@ -1,5 +1,4 @@
 """A GAN on 2-D points, trained live: D's opinion as a heatmap, G's gradient as arrows."""
-import time
 from dataclasses import replace
 
 import streamlit as st
@@ -104,14 +103,7 @@ def speed() -> int:
 
 @st.fragment(run_every=FRAME_SECONDS if playing else None)
 def live_view():
-    if state["gan_playing"]:
-        run.step(speed())
-        too_long = time.monotonic() - state.get("gan_play_started", time.monotonic()) > MAX_PLAY_SECONDS
-        if run.status != "ok" or too_long:
-            state["gan_playing"] = False
-            if too_long:
-                st.toast("Paused after 10 minutes of training to share the server. Press Play to go on.")
-            st.rerun(scope="app")
+    ui.play_frame(P, run, speed(), MAX_PLAY_SECONDS)
     if run.status != "ok":
         st.error(run.message)
     st.markdown(f"Generator steps **{run.steps_g:,}** · discriminator steps **{run.steps_d:,}** · "

@@ -1,5 +1,4 @@
 """A variational autoencoder learns handwritten digits live: codes, reconstructions, samples."""
-import time
 
 import streamlit as st
 
@@ -77,14 +76,7 @@ def speed() -> int:
 
 @st.fragment(run_every=FRAME_SECONDS if playing else None)
 def live_view():
-    if state["vae_playing"]:
-        run.step(speed())
-        too_long = time.monotonic() - state.get("vae_play_started", time.monotonic()) > MAX_PLAY_SECONDS
-        if run.status != "ok" or too_long:
-            state["vae_playing"] = False
-            if too_long:
-                st.toast("Paused after 10 minutes of training to share the server. Press Play to go on.")
-            st.rerun(scope="app")
+    ui.play_frame(P, run, speed(), MAX_PLAY_SECONDS)
     if run.status != "ok":
         st.error(run.message)
     st.markdown(f"Step **{run.steps:,}** · on test images: reconstruction **{run.recon:.2f}** + "

@@ -1,0 +1,89 @@
+"""Generative pages: training steps per second and time until samples match the target.
+
+    python benchmarks/generative.py [--seeds 5] [--cap 60]
+
+Prints JSON. Steps/s: each page's model at its default settings, one intra-op thread (as the
+pages run it), without the time budget. "Time to match": seconds of training (evaluation time
+excluded) until the samples' MMD to the target is within data2d.matches of the target's own
+two-sample MMD, checked every 100 steps; median over seeds (None when a seed did not match
+within --cap seconds)."""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import torch  # noqa: E402
+
+from playground.cnn import digits as D  # noqa: E402
+from playground.generative import data2d as D2, diffusion as Df, gan as G, vae as V  # noqa: E402
+
+torch.set_num_threads(1)
+
+
+def rate(run, n: int = 300) -> float:
+    run.step(10, max_seconds=None)
+    t0 = time.perf_counter()
+    run.step(n, max_seconds=None)
+    return n / (time.perf_counter() - t0)
+
+
+def time_to_match(make, quality, floor: float, cap: float) -> tuple[float | None, int]:
+    run, spent = make(), 0.0
+    while spent < cap:
+        t0 = time.perf_counter()
+        run.step(100, max_seconds=None)
+        spent += time.perf_counter() - t0
+        if D2.matches(quality(run), floor):
+            return round(spent, 2), run_steps(run)
+    return None, run_steps(run)
+
+
+def run_steps(run) -> int:
+    return getattr(run, "steps_g", None) or getattr(run, "steps", 0)
+
+
+def med(xs):
+    ok = [x for x in xs if x is not None]
+    return round(statistics.median(ok), 2) if len(ok) > len(xs) // 2 else None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seeds", type=int, default=5)
+    ap.add_argument("--cap", type=float, default=60.0)
+    a = ap.parse_args()
+    digits = D.load("digits8", 0)
+    out = {"steps_per_s": {
+        "gan (ring, rounds of 1 D + 1 G step)": round(rate(G.GANRun(G.Settings())), 1),
+        "vae (8x8 digits, batch 64)": round(rate(V.VAERun(digits, V.Settings())), 1),
+        "diffusion 2-D (moons, batch 256)": round(rate(Df.DiffusionRun(Df.Settings())), 1),
+        "diffusion digits (batch 128, width 256)": round(rate(Df.DiffusionRun(
+            Df.Settings(data="digits", width=256, batch=128), digits.x_train, digits.y_train)), 1)}}
+    t0 = time.perf_counter()
+    run = Df.DiffusionRun(Df.Settings())
+    run.sample(400, 0)
+    out["diffusion sampling 400 points, DDPM 100 steps (s)"] = round(time.perf_counter() - t0, 3)
+    for name, target, make, quality in (
+            ("gan ring", "ring", lambda s: G.GANRun(G.Settings(seed=s)),
+             lambda r: D2.distance(r.generated()[:400], r.real_eval)),
+            ("diffusion moons (DDPM, T=100)", "moons", lambda s: Df.DiffusionRun(Df.Settings(seed=s)),
+             lambda r: r.quality(seed=3)),
+            ("diffusion ring (DDPM, T=100)", "ring", lambda s: Df.DiffusionRun(Df.Settings(data="ring", seed=s)),
+             lambda r: r.quality(seed=3))):
+        floor = D2.baseline_distance(target, 400)
+        res = [time_to_match(lambda s=s: make(s), quality, floor, a.cap) for s in range(a.seeds)]
+        out[f"time to match: {name}"] = {"median_s": med([r[0] for r in res]),
+                                         "per_seed_s": [r[0] for r in res],
+                                         "steps": [r[1] for r in res], "floor_mmd": round(floor, 5)}
+        print(json.dumps({name: out[f"time to match: {name}"]}), file=sys.stderr, flush=True)
+    print(json.dumps(out, indent=1))
+
+
+if __name__ == "__main__":
+    main()
