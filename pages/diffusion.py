@@ -34,15 +34,7 @@ sb.subheader("Data")
 data = ui.kept_or(P, "data", cfg["data"], sb.selectbox, "Data", S.DIFF_DATA, format_func=LABELS.get)
 points = None
 if data == "upload":
-    up = sb.file_uploader("Points (CSV: x, y per row)", type=["csv", "txt"], key="dif_upload")
-    if up is not None:
-        res, _ = ui.read_upload("dif_points", up, D2.parse_points, D2.PointsError)
-        if isinstance(res, str):
-            sb.error(res)
-        else:
-            points, notes = res
-            for n in notes:
-                sb.caption(n)
+    points = ui.points_upload(P, sb)
     if points is None:
         st.info("Upload a CSV file of points (x, y per row) in the sidebar. Until then: two moons.")
         data = "moons"

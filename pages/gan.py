@@ -39,15 +39,7 @@ target = ui.kept_or(P, "target", cfg["target"], sb.selectbox, "Target distributi
                     list(D2.TARGETS), format_func=D2.TARGETS.get)
 points = None
 if target == "upload":
-    up = sb.file_uploader("Points (CSV: x, y per row)", type=["csv", "txt"], key="gan_upload")
-    if up is not None:
-        res, _ = ui.read_upload("gan_points", up, D2.parse_points, D2.PointsError)
-        if isinstance(res, str):
-            sb.error(res)
-        else:
-            points, notes = res
-            for n in notes:
-                sb.caption(n)
+    points = ui.points_upload(P, sb)
     if points is None:
         st.info("Upload a CSV file of points (two numbers per row, x and y) in the sidebar. Until "
                 "then the ring of Gaussians is used.")

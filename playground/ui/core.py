@@ -361,3 +361,21 @@ def play_frame(prefix: str, run, speed: int, max_play_seconds: float = 600) -> N
             st.toast(f"Paused after {max_play_seconds / 60:g} minutes of training to share the "
                      "server. Press Play to go on.")
         st.rerun(scope="app")
+
+
+def points_upload(prefix: str, where=st):
+    """A CSV of 2-D points (x, y per row) uploaded in ``where``; returns the cleaned points or
+    None. Read once per file; problems and notes are shown without echoing the file."""
+    from ..generative import data2d as D2
+
+    up = where.file_uploader("Points (CSV: x, y per row)", type=["csv", "txt"], key=f"{prefix}_upload")
+    if up is None:
+        return None
+    res, _ = read_upload(f"{prefix}_points", up, D2.parse_points, D2.PointsError)
+    if isinstance(res, str):
+        where.error(res)
+        return None
+    points, notes = res
+    for n in notes:
+        where.caption(n)
+    return points
