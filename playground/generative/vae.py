@@ -193,7 +193,10 @@ def describe(run: VAERun) -> str:
     per_dim = last[2] / run.s.latent
     s = (f"Reconstruction {last[1]:.1f} (was {first[1]:.1f}), KL {last[2]:.2f} nats "
          f"({per_dim:.2f} per latent dimension), β = {run.s.beta:g}. ")
-    if per_dim < 0.05:
+    if per_dim < 0.05 and run.steps < 300:
+        s += ("The KL term is still near zero: early in training the encoder has not started to "
+              "put information into the codes yet.")
+    elif per_dim < 0.05:
         s += ("The KL term is almost zero: the codes carry next to no information about the image "
               "(posterior collapse), so every reconstruction looks alike. Lower β.")
     elif run.s.beta <= 0.25:

@@ -53,6 +53,25 @@ def test_gan_trains_and_steps_separately(tab: Page, url):
     tab.screenshot(path=str(ARTIFACTS / "gan.png"))
 
 
+def test_gan_on_uploaded_points_and_a_bad_file(tab: Page, url, tmp_path):
+    good, bad = tmp_path / "heart.csv", tmp_path / "bad.csv"
+    t = [i / 50 * 6.283 for i in range(200)]
+    import math
+    good.write_text("x,y\n" + "".join(f"{16 * math.sin(a) ** 3:.3f},{13 * math.cos(a) - 5 * math.cos(2 * a):.3f}\n"
+                                        for a in t))
+    bad.write_text("secret stuff\n" * 40)
+    open_page(tab, url, "/gan?target=upload", "GAN on 2-D data")
+    expect(tab.get_by_text(re.compile("Upload a CSV file of points"))).to_be_visible(timeout=TIMEOUT)
+    tab.locator(".st-key-gan_upload input[type=file]").set_input_files(str(bad))
+    expect(tab.get_by_text(re.compile("Need at least 10 rows"))).to_be_visible(timeout=TIMEOUT)
+    assert tab.get_by_text("secret stuff").count() == 0
+    tab.locator(".st-key-gan_upload input[type=file]").set_input_files(str(good))
+    expect(tab.get_by_text(re.compile("200 points, centred and scaled"))).to_be_visible(timeout=TIMEOUT)
+    wait_idle(tab, TIMEOUT)
+    assert_healthy(tab)
+    tab.screenshot(path=str(ARTIFACTS / "gan_upload.png"))
+
+
 def test_vae_trains_and_shows_codes(tab: Page, url):
     open_page(tab, url, "/vae", "Variational autoencoder")
     play_pause(tab, "vae", "Step", 40)
