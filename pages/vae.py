@@ -124,7 +124,7 @@ def pictures():
         k = state.setdefault("vae_sample_seed", 0)
         img(F.tiles(run.sample(16, int(seed) * 1000 + k), cols=8, cell=40), st,
             "Codes drawn from N(0, I), decoded.")
-        st.button("New samples", key="vae_resample", icon=":material/casino:",
+        st.button("New samples", key="vae_resample", icon=":material/refresh:",
                   on_click=lambda: state.update(vae_sample_seed=k + 1))
 
 

@@ -160,6 +160,9 @@ def test_vae_loss_goes_down_and_codes_are_used(digits):
 
 def test_vae_large_beta_collapses_and_says_so(digits):
     run = V.VAERun(digits, V.Settings(beta=8.0, seed=0))
+    run.step(1, max_seconds=None)
+    assert run.kl < 0.05 and "not started" in V.describe(run)      # early: not called a collapse
+    assert "posterior collapse" not in V.describe(run)
     for _ in range(6):
         run.step(100, max_seconds=None)
     assert run.kl < 0.05 and "posterior collapse" in V.describe(run)
