@@ -55,18 +55,51 @@ def med(xs):
     return round(statistics.median(ok), 2) if len(ok) > len(xs) // 2 else None
 
 
+def frame_costs(digits) -> dict:
+    """Milliseconds of the pictures each page draws per frame (median of 5), training excluded."""
+    from playground.generative import figures as F
+
+    def ms(fn):
+        ts = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            fn()
+            ts.append((time.perf_counter() - t0) * 1000)
+        return round(statistics.median(ts), 1)
+
+    g = G.GANRun(G.Settings())
+    v = V.VAERun(digits, V.Settings())
+    p = Df.DiffusionRun(Df.Settings())
+    d = Df.DiffusionRun(Df.Settings(data="digits", width=256, batch=128), digits.x_train, digits.y_train)
+    return {
+        "gan frame (D map, arrows, MMD, figures)": ms(lambda: (g.evaluate(), F.gan_plane(
+            *g.d_map(), g.real_shown, g.generated(), *g.g_arrows()), G.describe(g))),
+        "vae frame (test ELBO, codes, figures)": ms(lambda: (v.evaluate(), v.latent_means())),
+        "vae pictures (reconstructions, grid, interpolation, samples)": ms(lambda: (
+            v.reconstruct(range(10)), v.decode_grid(10), v.interpolate(0, 1, 8), v.sample(16, 0))),
+        "diffusion 2-D samples view (400 points DDPM T=100, field)": ms(lambda: (
+            p.sample(400, 0, None, keep=30), p.field(20))),
+        "diffusion digits samples view (6 guided + 20, DDPM T=100)": ms(lambda: (
+            d.sample(6, 0, None, 3, 2.0, keep=8), d.sample(20, 1, None)))}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--max-steps", type=int, default=8000)
+    ap.add_argument("--frames-only", action="store_true", help="only the per-frame drawing costs")
     a = ap.parse_args()
     digits = D.load("digits8", 0)
+    if a.frames_only:
+        print(json.dumps(frame_costs(digits), indent=1))
+        return
     out = {"steps_per_s": {
         "gan (ring, rounds of 1 D + 1 G step)": round(rate(G.GANRun(G.Settings())), 1),
         "vae (8x8 digits, batch 64)": round(rate(V.VAERun(digits, V.Settings())), 1),
         "diffusion 2-D (moons, batch 256)": round(rate(Df.DiffusionRun(Df.Settings())), 1),
         "diffusion digits (batch 128, width 256)": round(rate(Df.DiffusionRun(
             Df.Settings(data="digits", width=256, batch=128), digits.x_train, digits.y_train)), 1)}}
+    out["frame_ms"] = frame_costs(digits)
     out["load_average_1min"] = round(__import__("os").getloadavg()[0], 1)
     t0 = time.perf_counter()
     run = Df.DiffusionRun(Df.Settings())
