@@ -119,9 +119,12 @@ def live_view():
     ui.play_frame(P, run, speed(), MAX_PLAY_SECONDS)
     if run.status != "ok":
         st.error(run.message)
-    st.markdown(f"Training step **{run.steps:,}** · denoising loss **{run.loss:.4f}** (predicting "
-                "pure noise scores 1.0)")
-    ui.plotly(st, F.loss_line(run.history), key="dif_loss")
+    st.markdown(f"Training step **{run.steps:,}** · denoising loss **"
+                f"{'—' if run.loss != run.loss else f'{run.loss:.4f}'}** (predicting pure noise scores 1.0)")
+    if run.history:
+        ui.plotly(st, F.loss_line(run.history), key="dif_loss")
+    else:
+        st.info("Press Play or Step to train the denoiser; its loss is drawn here.")
 
 
 live_view()

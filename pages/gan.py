@@ -98,15 +98,19 @@ def live_view():
     ui.play_frame(P, run, speed(), MAX_PLAY_SECONDS)
     if run.status != "ok":
         st.error(run.message)
+    loss = lambda v: "—" if v != v else f"{v:.3f}"  # noqa: E731  (NaN = not trained yet)
     st.markdown(f"Generator steps **{run.steps_g:,}** · discriminator steps **{run.steps_d:,}** · "
-                f"D loss **{run.loss_d:.3f}** · G loss **{run.loss_g:.3f}**")
+                f"D loss **{loss(run.loss_d)}** · G loss **{loss(run.loss_g)}**")
     left, right = st.columns([1.25, 1])
     xs, dmap = run.d_map()
     a_from, a_vec = run.g_arrows()
     ui.plotly(left, F.gan_plane(xs, dmap, run.real_shown, run.generated(), a_from, a_vec),
               key="gan_plane")
     with right:
-        ui.plotly(st, F.gan_losses(run.history), key="gan_losses")
+        if run.history:
+            ui.plotly(st, F.gan_losses(run.history), key="gan_losses")
+        else:
+            st.info("Press Play, Step, Step D or Step G: both losses are drawn here as they train.")
         ui.plotly(st, F.distance_curve(run.quality), key="gan_dist")
         for line in G.describe(run):
             st.markdown(line)

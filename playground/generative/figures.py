@@ -67,9 +67,10 @@ def gan_plane(xs, dmap, real, fake, arrow_from=None, arrow_vec=None, height: int
 def gan_losses(history, height: int = 250) -> dict:
     """Both losses per generator step, with their values at the equilibrium D = ½."""
     h = np.asarray(history, dtype=float).reshape(-1, 6)
-    data = [{"type": "scatter", "mode": "lines", "x": _r(h[:, 0], 0), "y": _r(h[:, 2]),
+    mode = "lines" if len(h) > 1 else "markers"
+    data = [{"type": "scatter", "mode": mode, "x": _r(h[:, 0], 0), "y": _r(h[:, 2]),
              "name": "D loss", "line": {"color": ORANGE}},
-            {"type": "scatter", "mode": "lines", "x": _r(h[:, 0], 0), "y": _r(h[:, 3]),
+            {"type": "scatter", "mode": mode, "x": _r(h[:, 0], 0), "y": _r(h[:, 3]),
              "name": "G loss", "line": {"color": FAKE}}]
     for y, name in ((2 * math.log(2), "D loss at D = ½ (2 ln 2)"), (math.log(2), "G loss at D = ½ (ln 2)")):
         data.append({"type": "scatter", "mode": "lines", "x": [0, max(1.0, float(h[-1, 0]) if len(h) else 1)],
@@ -84,14 +85,15 @@ def gan_losses(history, height: int = 250) -> dict:
 def distance_curve(quality, height: int = 250) -> dict:
     """MMD to the target (log scale) and the modes covered, per generator step."""
     q = np.asarray(quality, dtype=float).reshape(-1, 3)
-    data = [{"type": "scatter", "mode": "lines", "x": _r(q[:, 0], 0), "y": _r(np.maximum(q[:, 1], 1e-4), 4),
+    mode = "lines" if len(q) > 1 else "markers"
+    data = [{"type": "scatter", "mode": mode, "x": _r(q[:, 0], 0), "y": _r(np.maximum(q[:, 1], 1e-4), 4),
              "name": "MMD to target", "line": {"color": "#333333"}}]
     layout = {"height": height, "margin": {**_MARGIN, "r": 45}, "uirevision": "dist",
               "xaxis": {"title": {"text": "generator steps"}},
               "yaxis": {"title": {"text": "MMD"}, "type": "log"},
               "legend": {"orientation": "h", "y": 1.18}}
     if len(q) and q[0, 2] >= 0:
-        data.append({"type": "scatter", "mode": "lines", "x": _r(q[:, 0], 0), "y": _r(q[:, 2], 0),
+        data.append({"type": "scatter", "mode": mode, "x": _r(q[:, 0], 0), "y": _r(q[:, 2], 0),
                      "name": "modes covered", "yaxis": "y2", "line": {"color": REAL, "shape": "hv"}})
         layout["yaxis2"] = {"overlaying": "y", "side": "right", "rangemode": "tozero", "dtick": 2,
                             "showgrid": False, "title": {"text": "modes"}}
@@ -116,10 +118,11 @@ def tiles(imgs: np.ndarray, cols: int, cell: int = 48, pad: int = 2) -> np.ndarr
 def elbo_curves(history, height: int = 260) -> dict:
     """Reconstruction and KL (test images) per step; KL on its own axis."""
     h = np.asarray(history, dtype=float).reshape(-1, 4)
+    mode = "lines" if len(h) > 1 else "markers"
     return {"data": [
-        {"type": "scatter", "mode": "lines", "x": _r(h[:, 0], 0), "y": _r(h[:, 1]),
+        {"type": "scatter", "mode": mode, "x": _r(h[:, 0], 0), "y": _r(h[:, 1]),
          "name": "reconstruction −log p(x|z)", "line": {"color": BLUE}},
-        {"type": "scatter", "mode": "lines", "x": _r(h[:, 0], 0), "y": _r(h[:, 2]),
+        {"type": "scatter", "mode": mode, "x": _r(h[:, 0], 0), "y": _r(h[:, 2]),
          "name": "KL(q(z|x) ‖ p(z))", "yaxis": "y2", "line": {"color": ORANGE}}],
         "layout": {"height": height, "margin": {**_MARGIN, "r": 50}, "uirevision": "elbo",
                    "xaxis": {"title": {"text": "training steps"}},

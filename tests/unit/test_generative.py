@@ -217,3 +217,13 @@ def test_diffusion_nan_stops_and_explains():
         next(run.model.parameters()).fill_(float("inf"))
     assert run.step(3, max_seconds=None) == 0 and run.status == "diverged"
     assert "Lower the learning rate" in run.message
+
+
+def test_figures_draw_a_single_point_and_stay_finite():
+    from playground.generative import figures as F
+
+    for fig in (F.gan_losses([(1, 1, 1.3, 0.7, 0.5, 0.4)]), F.distance_curve([(0, 0.5, 2)]),
+                F.elbo_curves([(0, 40.0, 0.01, 1.0)]), F.loss_line([(1, 0.9)])):
+        assert all(t["mode"] == "markers" for t in fig["data"] if t.get("name") and "½" not in t["name"])
+    img = F.tiles(np.full((3, 8, 8), np.nan), cols=2, cell=16)
+    assert img.dtype == np.uint8 and img.shape[2] == 3
