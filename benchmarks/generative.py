@@ -27,11 +27,22 @@ from playground.generative import data2d as D2, diffusion as Df, gan as G, vae a
 torch.set_num_threads(1)
 
 
-def rate(run, n: int = 300) -> float:
+def rate(run, n: int = 300) -> dict:
+    """Steps per wall-clock second and per CPU second of this process (one thread)."""
     run.step(10, max_seconds=None)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     run.step(n, max_seconds=None)
-    return n / (time.perf_counter() - t0)
+    return {"wall": round(n / (time.perf_counter() - t0), 1),
+            "cpu": round(n / max(time.process_time() - c0, 1e-9), 1)}
+
+
+def rates(digits) -> dict:
+    return {
+        "gan (ring, rounds of 1 D + 1 G step)": rate(G.GANRun(G.Settings())),
+        "vae (8x8 digits, batch 64)": rate(V.VAERun(digits, V.Settings())),
+        "diffusion 2-D (moons, batch 256)": rate(Df.DiffusionRun(Df.Settings())),
+        "diffusion digits (batch 128, width 256)": rate(Df.DiffusionRun(
+            Df.Settings(data="digits", width=256, batch=128), digits.x_train, digits.y_train))}
 
 
 def time_to_match(make, quality, floor: float, max_steps: int) -> tuple:
@@ -87,18 +98,14 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--max-steps", type=int, default=8000)
-    ap.add_argument("--frames-only", action="store_true", help="only the per-frame drawing costs")
+    ap.add_argument("--frames-only", action="store_true", help="only steps/s and per-frame drawing costs")
     a = ap.parse_args()
     digits = D.load("digits8", 0)
     if a.frames_only:
-        print(json.dumps(frame_costs(digits), indent=1))
+        print(json.dumps({"steps_per_s": rates(digits), "frame_ms": frame_costs(digits),
+                          "load_average_1min": round(__import__("os").getloadavg()[0], 1)}, indent=1))
         return
-    out = {"steps_per_s": {
-        "gan (ring, rounds of 1 D + 1 G step)": round(rate(G.GANRun(G.Settings())), 1),
-        "vae (8x8 digits, batch 64)": round(rate(V.VAERun(digits, V.Settings())), 1),
-        "diffusion 2-D (moons, batch 256)": round(rate(Df.DiffusionRun(Df.Settings())), 1),
-        "diffusion digits (batch 128, width 256)": round(rate(Df.DiffusionRun(
-            Df.Settings(data="digits", width=256, batch=128), digits.x_train, digits.y_train)), 1)}}
+    out = {"steps_per_s": rates(digits)}
     out["frame_ms"] = frame_costs(digits)
     out["load_average_1min"] = round(__import__("os").getloadavg()[0], 1)
     t0 = time.perf_counter()

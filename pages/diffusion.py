@@ -145,7 +145,8 @@ def samples_view():
         b.image(R.data_uri(R.png_bytes(F.tiles(allx, cols=5, cell=40))), width="content",
                  caption="Twenty samples without a class (the unconditional model, ∅).")
         return
-    n = max(100, min(400, 40_000 // steps))       # a frame's sampling work stays bounded for any T
+    # a frame's sampling work stays bounded for any T, and halves while training plays
+    n = max(100, min(200 if state["dif_playing"] else 400, 40_000 // steps))
     x, snaps_ = run.sample(n, int(sample_seed), steps, keep=min(steps + 1, 30))
     dist, floor = D2.distance(x, run.real_eval[:n]), D2.baseline_distance(data, n, points=points)
     verdict = ("matches the target as closely as a second sample of the data would"
