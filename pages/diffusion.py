@@ -33,10 +33,11 @@ sb = st.sidebar
 sb.subheader("Data")
 data = ui.kept_or(P, "data", cfg["data"], sb.selectbox, "Data", S.DIFF_DATA, format_func=LABELS.get)
 points = None
-if data == "upload":
-    points = ui.points_upload(P, sb)
+if data in D2.USER_TARGETS:
+    points = ui.user_points(P, data, sb)
     if points is None:
-        st.info("Upload a CSV file of points (x, y per row) in the sidebar. Until then: two moons.")
+        st.info(("Draw a shape on the black square" if data == "draw" else "Upload a CSV file of "
+                 "points (x, y per row)") + " in the sidebar. Until then: two moons.")
         data = "moons"
 sb.subheader("Noise schedule")
 T = ui.kept_or(P, "T", cfg["T"], sb.select_slider, "Diffusion steps T", options=Df.STEPS)
@@ -48,7 +49,7 @@ seed = ui.kept_or(P, "seed", cfg["seed"], sb.number_input, "Seed", min_value=0, 
 digits = data == "digits"
 settings = Df.Settings(data=data, T=T, schedule=schedule, lr=lr, seed=int(seed),
                        width=256 if digits else 128, batch=128 if digits else 256)
-run_key = (data, T, schedule, int(seed), id(points))
+run_key = (data, T, schedule, int(seed), D2.fingerprint(points))
 
 
 def build():

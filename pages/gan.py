@@ -38,11 +38,12 @@ sb.subheader("Data")
 target = ui.kept_or(P, "target", cfg["target"], sb.selectbox, "Target distribution",
                     list(D2.TARGETS), format_func=D2.TARGETS.get)
 points = None
-if target == "upload":
-    points = ui.points_upload(P, sb)
+if target in D2.USER_TARGETS:
+    points = ui.user_points(P, target, sb)
     if points is None:
-        st.info("Upload a CSV file of points (two numbers per row, x and y) in the sidebar. Until "
-                "then the ring of Gaussians is used.")
+        st.info(("Draw a shape on the black square" if target == "draw" else "Upload a CSV file of "
+                 "points (two numbers per row, x and y)") + " in the sidebar. Until then the ring of "
+                "Gaussians is used.")
         target = "ring"
 sb.subheader("Networks (both)")
 ui.kept_or(P, "width", cfg["width"], sb.select_slider, "Units per hidden layer", options=G.WIDTHS)
@@ -58,7 +59,7 @@ ui.kept_or(P, "d_steps", cfg["d_steps"], sb.slider, "D steps per G step", min_va
 ui.kept_or(P, "seed", cfg["seed"], sb.number_input, "Seed", min_value=0, max_value=9999, step=1)
 values = {**S.GAN_DEFAULTS, **ui.stored(P)}
 settings = S.gan_settings({**values, "target": target})
-run_key = (replace(settings, lr_g=0, lr_d=0), id(points))   # learning rates apply to a running GAN
+run_key = (replace(settings, lr_g=0, lr_d=0), D2.fingerprint(points))   # learning rates apply to a running GAN
 
 
 def build():

@@ -1,6 +1,6 @@
 """Generative models trained live: a GAN on 2-D points, a VAE on digits, diffusion on both.
 
-- :mod:`.data2d` — 2-D target distributions (ring, moons, spiral, an uploaded CSV) and the
+- :mod:`.data2d` — 2-D target distributions (ring, moons, spiral, a drawing, an uploaded CSV) and the
   distances that say whether samples match them (energy distance, MMD, modes covered);
 - :mod:`.live` — what every live run shares: a per-frame time budget, NaN checks, histories;
 - :mod:`.gan` — generator and discriminator stepped separately, presets that collapse;

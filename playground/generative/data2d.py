@@ -14,7 +14,9 @@ MAX_UPLOAD_ROWS = 5000
 MAX_UPLOAD_BYTES = 2_000_000
 
 TARGETS = {"ring": "Ring of 8 Gaussians", "moons": "Two moons", "spiral": "Spiral",
-           "grid": "Grid of 9 Gaussians", "gaussian": "One Gaussian", "upload": "Your points (CSV)"}
+           "grid": "Grid of 9 Gaussians", "gaussian": "One Gaussian", "draw": "Draw your own",
+           "upload": "Your points (CSV)"}
+USER_TARGETS = ("draw", "upload")   # targets made of the user's own points
 RING_MODES, RING_RADIUS, RING_STD = 8, 2.0, 0.08
 
 
@@ -57,7 +59,7 @@ def sample(target: str, n: int, rng: np.random.Generator, points: np.ndarray | N
         x = x + 0.05 * rng.standard_normal((n, 2))
     elif target == "gaussian":
         x = np.array([0.8, -0.4]) + 0.5 * rng.standard_normal((n, 2))
-    elif target == "upload":
+    elif target in USER_TARGETS:
         if points is None or len(points) == 0:
             raise PointsError("Upload a CSV of points first.")
         x = points[rng.integers(0, len(points), n)] + 0.02 * rng.standard_normal((n, 2))
@@ -105,6 +107,33 @@ def parse_points(raw: bytes) -> tuple[np.ndarray, list[str]]:
     p = (p - centre) / half * 2.2
     notes.append(f"{len(p):,} points, centred and scaled to fit [-2.2, 2.2]².")
     return p.astype(np.float32), notes
+
+
+def points_from_drawing(rgba: np.ndarray, max_points: int = 3000, seed: int = 0) -> np.ndarray | None:
+    """Stroke pixels of a drawing (bright strokes on a black square) → points in the view.
+
+    The square maps onto [-VIEW, VIEW]² exactly as the page's plots show it (top row = +VIEW).
+    Returns None when fewer than 10 pixels are drawn."""
+    img = np.asarray(rgba)
+    if img.ndim != 3 or img.shape[0] < 2 or img.shape[1] < 2:
+        return None
+    rows, cols = np.nonzero(img[..., :3].max(-1) > 60)
+    if len(rows) < 10:
+        return None
+    if len(rows) > max_points:
+        keep = np.random.default_rng(seed).choice(len(rows), max_points, replace=False)
+        rows, cols = rows[keep], cols[keep]
+    h, w = img.shape[:2]
+    x = ((cols + 0.5) / w * 2 - 1) * VIEW
+    y = (1 - (rows + 0.5) / h * 2) * VIEW
+    return np.column_stack([x, y]).astype(np.float32)
+
+
+def fingerprint(points: np.ndarray | None) -> str:
+    """A short stable id of a point set (a new drawing or file restarts the run; the same does not)."""
+    import hashlib
+
+    return "" if points is None else hashlib.sha1(np.ascontiguousarray(points).tobytes()).hexdigest()[:16]
 
 
 def energy_distance(a: np.ndarray, b: np.ndarray) -> float:

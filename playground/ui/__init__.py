@@ -10,7 +10,7 @@ without a Streamlit runtime. Pages call ``ui.<name>``; the glue is split by conc
 - :mod:`.costs` — the server-wide cost measurements and the one cost panel.
 """
 from .core import (LABELS, current, model_store, hidden, init_settings, kept, kept_or, layers_widget,
-                   load_query_once, memo, once, page_setup, play_frame, plotly, points_upload,
+                   load_query_once, memo, once, page_setup, play_frame, plotly, user_points,
                    read_upload, remember,
                    server_setup, setting_widget, stored, sync_url, transport, wkey, write_query)
 from .costs import all_costs, cost_panel, known_cost, measure_cost
@@ -20,7 +20,7 @@ from .vision import (IMAGE_SOURCES, image_input, model_label, model_status,
                      vision_model)
 
 __all__ = [
-    "LABELS", "current", "hidden", "init_settings", "kept", "kept_or", "layers_widget", "play_frame", "points_upload",
+    "LABELS", "current", "hidden", "init_settings", "kept", "kept_or", "layers_widget", "play_frame", "user_points",
     "load_query_once", "memo", "once", "page_setup", "plotly", "read_upload", "remember",
     "server_setup", "setting_widget", "stored", "sync_url", "transport", "wkey", "write_query",
     "all_costs", "cost_panel", "known_cost", "measure_cost",

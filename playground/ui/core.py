@@ -9,6 +9,7 @@ import sys
 import time
 from collections import OrderedDict
 
+import numpy as np
 import streamlit as st
 
 from ..mlp import settings as S
@@ -363,11 +364,26 @@ def play_frame(prefix: str, run, speed: int, max_play_seconds: float = 600) -> N
         st.rerun(scope="app")
 
 
-def points_upload(prefix: str, where=st):
-    """A CSV of 2-D points (x, y per row) uploaded in ``where``; returns the cleaned points or
-    None. Read once per file; problems and notes are shown without echoing the file."""
+
+def user_points(prefix: str, kind: str, where=st):
+    """The user's own 2-D points: ``kind`` "upload" (a CSV, read once per file; problems shown
+    without echoing the file) or "draw" (strokes on a canvas mapped onto the plots' square).
+    Returns the points or None (the page then explains and falls back)."""
     from ..generative import data2d as D2
 
+    if kind == "draw":
+        try:   # optional component, as on the CNN page
+            from streamlit_drawable_canvas import st_canvas
+        except Exception:  # pragma: no cover - not installed
+            where.info("Drawing needs the streamlit-drawable-canvas package; upload a CSV instead.")
+            return None
+        with where:
+            st.caption("Draw the shape the data should have (the square is the plot's view).")
+            drawn = st_canvas(stroke_width=10, stroke_color="#2ca02c", background_color="#000000",
+                              width=224, height=224, drawing_mode="freedraw",
+                              return_image_data=True, key=f"{prefix}_canvas")
+        img = getattr(drawn, "image_data", None) if drawn is not None else None
+        return None if img is None else D2.points_from_drawing(np.asarray(img))
     up = where.file_uploader("Points (CSV: x, y per row)", type=["csv", "txt"], key=f"{prefix}_upload")
     if up is None:
         return None

@@ -72,6 +72,27 @@ def test_gan_on_uploaded_points_and_a_bad_file(tab: Page, url, tmp_path):
     tab.screenshot(path=str(ARTIFACTS / "gan_upload.png"))
 
 
+def test_gan_on_a_drawn_shape(tab: Page, url):
+    open_page(tab, url, "/gan?target=draw", "GAN on 2-D data")
+    expect(tab.get_by_text(re.compile("Draw a shape on the black square"))).to_be_visible(timeout=TIMEOUT)
+    tab.wait_for_timeout(2000)                          # the canvas component becomes live
+    canvas = [c for c in tab.locator("canvas").all() if (c.bounding_box() or {}).get("width") == 224]
+    assert canvas, "the drawing canvas is missing"
+    box = canvas[-1].bounding_box()
+    tab.mouse.move(box["x"] + 40, box["y"] + 40)
+    tab.mouse.down()
+    for t in range(1, 30):                              # a diagonal stroke
+        tab.mouse.move(box["x"] + 40 + t * 5, box["y"] + 40 + t * 5, steps=2)
+    tab.mouse.up()
+    expect(tab.get_by_text(re.compile("Draw a shape on the black square"))).to_have_count(0, timeout=TIMEOUT)
+    wait_idle(tab, TIMEOUT)
+    tab.locator(".st-key-gan_step button").first.click()
+    expect(tab.get_by_text(re.compile(r"Generator steps \*?\*?[1-9]"))).to_be_visible(timeout=TIMEOUT)
+    wait_idle(tab, TIMEOUT)
+    assert_healthy(tab)
+    tab.screenshot(path=str(ARTIFACTS / "gan_drawn.png"))
+
+
 def test_vae_trains_and_shows_codes(tab: Page, url):
     open_page(tab, url, "/vae", "Variational autoencoder")
     play_pause(tab, "vae", "Step", 40)

@@ -25,10 +25,15 @@ def test_gan_steps_presets_and_url(open_page):
     assert at.query_params["latent"] in ("1", ["1"])
 
 
-def test_gan_upload_errors_are_messages(open_page):
+def test_gan_and_diffusion_without_user_points_explain_and_fall_back(open_page):
     at = open_page(GAN, query={"target": "upload"})
     assert any("Upload a CSV" in i.value for i in at.info) and not at.exception
     assert at.session_state["gan_run"].s.target == "ring"
+    at = open_page(GAN, query={"target": "draw"})
+    assert any("Draw a shape" in i.value for i in at.info) and not at.exception
+    at = open_page(DIF, query={"data": "draw"})
+    assert any("Draw a shape" in i.value for i in at.info) and not at.exception
+    assert at.session_state["dif_run"].s.data == "moons"
 
 
 def test_vae_trains_and_beta_applies_live(open_page):

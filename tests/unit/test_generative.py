@@ -227,3 +227,15 @@ def test_figures_draw_a_single_point_and_stay_finite():
         assert all(t["mode"] == "markers" for t in fig["data"] if t.get("name") and "½" not in t["name"])
     img = F.tiles(np.full((3, 8, 8), np.nan), cols=2, cell=16)
     assert img.dtype == np.uint8 and img.shape[2] == 3
+
+
+def test_a_drawing_becomes_points_where_it_was_drawn():
+    img = np.zeros((100, 100, 4), np.uint8)
+    img[10:20, 80:90, :3] = 255                      # a blob near the top right corner
+    p = D2.points_from_drawing(img)
+    assert p.shape == (100, 2) and (p[:, 0] > 1.5).all() and (p[:, 1] > 1.5).all()
+    assert D2.points_from_drawing(np.zeros((100, 100, 4), np.uint8)) is None    # nothing drawn
+    big = np.full((100, 100, 4), 255, np.uint8)
+    assert len(D2.points_from_drawing(big, max_points=500)) == 500
+    assert D2.fingerprint(p) == D2.fingerprint(p.copy()) != D2.fingerprint(p[:50])
+    assert D2.sample("draw", 20, np.random.default_rng(0), p).shape == (20, 2)
