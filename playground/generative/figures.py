@@ -148,7 +148,7 @@ def latent_scatter(mu: np.ndarray, y: np.ndarray, classes, height: int = 420, di
 
 
 def schedule_figure(ab: np.ndarray, t_mark: int | None = None, other: np.ndarray | None = None,
-                    other_name: str = "", height: int = 250) -> dict:
+                    other_name: str = "", height: int = 300) -> dict:
     """√ᾱ_t (how much signal is left) and √(1−ᾱ_t) (the noise's scale) for t = 1..T."""
     t = np.arange(1, len(ab) + 1)
     data = [{"type": "scatter", "mode": "lines", "x": t.tolist(), "y": _r(np.sqrt(ab)),
@@ -158,8 +158,9 @@ def schedule_figure(ab: np.ndarray, t_mark: int | None = None, other: np.ndarray
     if other is not None:
         data.append({"type": "scatter", "mode": "lines", "x": t.tolist(), "y": _r(np.sqrt(other)),
                      "name": f"signal, {other_name}", "line": {"color": BLUE, "dash": "dot", "width": 1}})
-    layout = {"height": height, "margin": _MARGIN, "xaxis": {"title": {"text": "step t"}},
-              "yaxis": {"range": [0, 1.05]}, "legend": {"orientation": "h", "y": 1.22}}
+    layout = {"height": height, "margin": {**_MARGIN, "b": 95}, "xaxis": {"title": {"text": "step t"}},
+              "yaxis": {"range": [0, 1.05]},               # legend under the plot: narrow columns
+              "legend": {"orientation": "h", "y": -0.3, "x": 0, "yanchor": "top"}}
     if t_mark:
         layout["shapes"] = [{"type": "line", "x0": t_mark, "x1": t_mark, "y0": 0, "y1": 1.05,
                              "line": {"color": GREY, "dash": "dash", "width": 1}}]
