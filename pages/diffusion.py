@@ -158,7 +158,10 @@ def samples_view():
     with a:
         ui.plotly(st, F.trajectories(snaps_, run.real_eval), key="dif_traj")
         st.caption("Reverse process: 40 points from noise (grey) along their denoising paths to "
-                   "samples (purple); green: the real data.")
+                   "samples (purple); green: the real data. " + (
+                       "DDPM adds fresh noise at every step, so the paths wiggle; set fewer sampler "
+                       "steps for DDIM's smooth, deterministic paths." if steps == T else
+                       "DDIM is deterministic: the same noise always ends at the same sample."))
     with b:
         t = int(min(field_t, T))
         noisy = Df.forward_steps(run.real_eval[:300], schedule, T, 1, [t])[t]

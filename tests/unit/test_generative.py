@@ -158,6 +158,14 @@ def test_vae_loss_goes_down_and_codes_are_used(digits):
     assert "Both terms are active" in V.describe(run)
 
 
+def test_vae_nan_stops_and_explains(digits):
+    run = V.VAERun(digits, V.Settings())
+    with torch.no_grad():
+        next(run.model.parameters()).fill_(float("nan"))
+    assert run.step(3, max_seconds=None) == 0 and run.status == "diverged"
+    assert "NaN" in run.message and "Lower the learning rate" in run.message
+
+
 def test_vae_large_beta_collapses_and_says_so(digits):
     run = V.VAERun(digits, V.Settings(beta=8.0, seed=0))
     run.step(1, max_seconds=None)
