@@ -70,3 +70,15 @@ def test_diffusion_points_and_digits(open_page):
     at.selectbox(key="dif_digit").select(7).run()
     at.number_input(key="dif_sampler").set_value(10).run()
     assert not at.exception and at.query_params["digit"] in ("7", ["7"])
+
+
+def test_vae_on_mnist_when_it_is_on_the_server(open_page, monkeypatch, tmp_path):
+    from tests.unit.test_cnn_digits import write_raw
+
+    write_raw(tmp_path, "mnist", n_train=64, n_test=20)            # tiny idx files, real reader
+    monkeypatch.setenv("PLAYGROUND_DATA", str(tmp_path))
+    at = open_page(VAE, query={"data": "mnist"})
+    assert not at.info or not any("MNIST is not on this server" in i.value for i in at.info)
+    at.button(key="vae_step").click().run()
+    run = at.session_state["vae_run"]
+    assert run.side == 28 and run.pixels == 784 and run.steps > 0 and not at.exception
