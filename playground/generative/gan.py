@@ -169,17 +169,17 @@ class GANRun:
         self.evaluate()
         return done
 
-    def step_d(self, n: int = 1) -> int:
+    def step_d(self, n: int = 1, max_seconds: float | None = FRAME_BUDGET_S) -> int:
         if self.status != "ok":
             return 0
-        done = run_budgeted(self._d_update, n)
+        done = run_budgeted(self._d_update, n, max_seconds)
         self._log()
         return done
 
-    def step_g(self, n: int = 1) -> int:
+    def step_g(self, n: int = 1, max_seconds: float | None = FRAME_BUDGET_S) -> int:
         if self.status != "ok":
             return 0
-        done = run_budgeted(self._g_update, n)
+        done = run_budgeted(self._g_update, n, max_seconds)
         self._log()
         self.evaluate()
         return done
