@@ -23,6 +23,12 @@ PAGES = {
         st.Page("pages/loss_landscape.py", title="Loss landscape and optimizers", icon=":material/landscape:",
                 url_path="loss_landscape"),
     ],
+    "Generating data": [
+        st.Page("pages/gan.py", title="GAN on 2-D data", icon=":material/scatter_plot:", url_path="gan"),
+        st.Page("pages/vae.py", title="Variational autoencoder", icon=":material/blur_on:", url_path="vae"),
+        st.Page("pages/diffusion.py", title="Diffusion models", icon=":material/grain:",
+                url_path="diffusion"),
+    ],
     "Pretrained models": [
         st.Page("pages/vision_classify.py", title="Image classification", icon=":material/image:",
                 url_path="vision_classify"),

@@ -51,6 +51,23 @@ st.write(
     "The loss of a model as a map and a 3-D surface: start SGD, momentum, RMSprop and Adam from the "
     "same point, watch them race downhill and see which reaches the minimum first.")
 
+st.subheader("Generating data")
+st.page_link("pages/gan.py", label="GAN on 2-D data", icon=":material/scatter_plot:")
+st.write(
+    "A generator and a discriminator trained live on a ring, two moons, a spiral or your own points: "
+    "the discriminator's opinion as a map, the generator's gradient as arrows, and presets that "
+    "reproduce mode collapse and a GAN that never settles.")
+st.page_link("pages/vae.py", label="Variational autoencoder", icon=":material/blur_on:")
+st.write(
+    "An autoencoder with a 2-D code learns handwritten digits: reconstructions, the code space "
+    "coloured by digit, digits decoded from a grid of codes, interpolation, sampling, and a β slider "
+    "for the reconstruction / KL trade-off.")
+st.page_link("pages/diffusion.py", label="Diffusion models", icon=":material/grain:")
+st.write(
+    "Noise added step by step, then a small denoiser trained live learns to undo it: reverse "
+    "trajectories of 2-D points, the denoising field as arrows, and digits appearing out of noise, "
+    "with classifier-free guidance towards the digit you choose.")
+
 st.subheader("Pretrained models")
 st.page_link("pages/vision_classify.py", label="Image classification", icon=":material/image:")
 st.write(

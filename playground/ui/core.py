@@ -10,6 +10,7 @@ import time
 import uuid
 from collections import OrderedDict
 
+import numpy as np
 import streamlit as st
 
 from .. import inputs as _inputs
@@ -381,3 +382,52 @@ def transport(prefix: str, run_key: str, rebuild, speeds, default_speed: int, un
         kept_or(prefix, "speed", default_speed, st.select_slider, f"Speed ({unit} per frame)",
                 options=list(speeds))
     return state[playing]
+
+
+def play_frame(prefix: str, run, speed: int, max_play_seconds: float = 600) -> None:
+    """Inside a page's live fragment: while playing, train one chunk of ``run`` (its own time
+    budget bounds the chunk); pause on divergence or after ``max_play_seconds`` of playing."""
+    state, playing = st.session_state, f"{prefix}_playing"
+    if not state.get(playing):
+        return
+    run.step(speed)
+    too_long = time.monotonic() - state.get(f"{prefix}_play_started", time.monotonic()) > max_play_seconds
+    if getattr(run, "status", "ok") != "ok" or too_long:
+        state[playing] = False
+        if too_long:
+            st.toast(f"Paused after {max_play_seconds / 60:g} minutes of training to share the "
+                     "server. Press Play to go on.")
+        st.rerun(scope="app")
+
+
+
+def user_points(prefix: str, kind: str, where=st):
+    """The user's own 2-D points: ``kind`` "upload" (a CSV, read once per file; problems shown
+    without echoing the file) or "draw" (strokes on a canvas mapped onto the plots' square).
+    Returns the points or None (the page then explains and falls back)."""
+    from ..generative import data2d as D2
+
+    if kind == "draw":
+        try:   # optional component, as on the CNN page
+            from streamlit_drawable_canvas import st_canvas
+        except Exception:  # pragma: no cover - not installed
+            where.info("Drawing needs the streamlit-drawable-canvas package; upload a CSV instead.")
+            return None
+        with where:
+            st.caption("Draw the shape the data should have (the square is the plot's view).")
+            drawn = st_canvas(stroke_width=10, stroke_color="#2ca02c", background_color="#000000",
+                              width=224, height=224, drawing_mode="freedraw",
+                              return_image_data=True, key=f"{prefix}_canvas")
+        img = getattr(drawn, "image_data", None) if drawn is not None else None
+        return None if img is None else D2.points_from_drawing(np.asarray(img))
+    up = where.file_uploader("Points (CSV: x, y per row)", type=["csv", "txt"], key=f"{prefix}_upload")
+    if up is None:
+        return None
+    res, _ = read_upload(f"{prefix}_points", up, D2.parse_points, D2.PointsError)
+    if isinstance(res, str):
+        where.error(res)
+        return None
+    points, notes = res
+    for n in notes:
+        where.caption(n)
+    return points
