@@ -16,11 +16,12 @@ without a Streamlit runtime. Pages call ``ui.<name>``; the glue is split by conc
 - :mod:`.teach` — the teachable classifier's pictures per class, backbones, own digits CNN.
 """
 from .core import (LABELS, current, model_store, hidden, init_settings, kept, kept_or, layers_widget,
-                   load_query_once, memo, once, page_setup, play_frame, plotly, user_points,
+                   load_query_once, memo, once, page_setup, plotly, user_points,
                    read_upload, remember,
                    server_setup, setting_widget, stored, sync_url, transport, wkey, write_query)
 from .guard import guarded, section
-from .live import CHART_SECONDS, SLOW_SECONDS, frame_budget, frame_every, live_fragment, live_frame, shared_steps, stop_playing, tab_open
+from .live import (CHART_SECONDS, SLOW_SECONDS, frame_budget, frame_every, live_fragment, live_frame,
+                   play_frame, shared_steps, stop_playing, tab_open)
 from .board import board, join_form, leave_class, student, submit_run
 from .costs import all_costs, cost_panel, known_cost, measure_cost
 from .hf import (hf_cost, hf_folder_form, hf_locate, hf_model, hf_model_box,
@@ -33,11 +34,11 @@ from .teach import (class_card, class_samples, load_example, own_digits_cnn, set
                     teach_backbone)
 
 __all__ = [
-    "LABELS", "current", "hidden", "init_settings", "kept", "kept_or", "layers_widget", "play_frame", "user_points",
+    "LABELS", "current", "hidden", "init_settings", "kept", "kept_or", "layers_widget", "user_points",
     "load_query_once", "memo", "once", "page_setup", "plotly", "read_upload", "remember",
     "server_setup", "setting_widget", "stored", "sync_url", "transport", "wkey", "write_query",
     "guarded", "section", "all_costs", "cost_panel", "known_cost", "measure_cost",
-    "CHART_SECONDS", "SLOW_SECONDS", "frame_budget", "frame_every", "live_fragment", "live_frame", "shared_steps", "stop_playing",
+    "CHART_SECONDS", "SLOW_SECONDS", "frame_budget", "frame_every", "live_fragment", "live_frame", "play_frame", "shared_steps", "stop_playing",
     "tab_open",
     "model_store", "hf_cost", "hf_folder_form", "hf_locate", "hf_model", "hf_model_box",
     "hf_status", "IMAGE_SOURCES", "image_input", "model_label",

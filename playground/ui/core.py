@@ -384,23 +384,6 @@ def transport(prefix: str, run_key: str, rebuild, speeds, default_speed: int, un
     return state[playing]
 
 
-def play_frame(prefix: str, run, speed: int, max_play_seconds: float = 600) -> None:
-    """Inside a page's live fragment: while playing, train one chunk of ``run`` (its own time
-    budget bounds the chunk); pause on divergence or after ``max_play_seconds`` of playing."""
-    state, playing = st.session_state, f"{prefix}_playing"
-    if not state.get(playing):
-        return
-    run.step(speed)
-    too_long = time.monotonic() - state.get(f"{prefix}_play_started", time.monotonic()) > max_play_seconds
-    if getattr(run, "status", "ok") != "ok" or too_long:
-        state[playing] = False
-        if too_long:
-            st.toast(f"Paused after {max_play_seconds / 60:g} minutes of training to share the "
-                     "server. Press Play to go on.")
-        st.rerun(scope="app")
-
-
-
 def user_points(prefix: str, kind: str, where=st):
     """The user's own 2-D points: ``kind`` "upload" (a CSV, read once per file; problems shown
     without echoing the file) or "draw" (strokes on a canvas mapped onto the plots' square).

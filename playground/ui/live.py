@@ -185,3 +185,40 @@ def live_fragment(prefix: str, every: float = FRAME_SECONDS, run_key: str | None
                 draw()
         return st.fragment(frame, run_every=frame_every(prefix, every))
     return decorate
+
+
+def play_frame(prefix: str, run, speed: int, max_play_seconds: float = MAX_PLAY_SECONDS,
+               cap_seconds: float | None = None) -> int:
+    """For a live fragment that holds its run itself (not under a session key): while the page
+    plays, train ``run.step(speed, max_seconds=...)`` within this frame's share of the server
+    (the same shared ``FrameBudget`` and slots as ``live_frame``; ``cap_seconds`` caps it
+    further), then pause on divergence, after ``max_play_seconds``, or when the tab is gone.
+    Returns the steps trained."""
+    state = st.session_state
+    if not state.get(f"{prefix}_playing"):
+        return 0
+    if not tab_open():
+        stop_playing(prefix)
+        return 0
+    budget = frame_budget()
+    seconds = budget.seconds(session_id())
+    if cap_seconds is not None:
+        seconds = min(seconds, cap_seconds)
+    t0 = time.perf_counter()
+    got = budget.acquire(timeout=2.0)
+    t1 = time.perf_counter()
+    try:
+        done = run.step(speed, max_seconds=seconds if got else 1e-4)
+    finally:
+        if got:
+            budget.release()
+        budget.record(t1 - t0, time.perf_counter() - t1, time.perf_counter() - t0)
+    started = state.get(f"{prefix}_play_started") or time.monotonic()
+    if getattr(run, "status", "") in STOP_STATES:
+        stop_playing(prefix)
+        st.rerun(scope="app")
+    if time.monotonic() - started > max_play_seconds:
+        stop_playing(prefix, f"Paused after {max_play_seconds / 60:g} minutes of training to share "
+                             "the server. Press Play to go on.")
+        st.rerun(scope="app")
+    return done or 0
