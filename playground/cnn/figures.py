@@ -174,11 +174,13 @@ def shape_chart(rows: list[dict], height: int = 300) -> dict:
         {"type": "scatter", "mode": "lines+markers", "x": names, "y": side, "yaxis": "y2",
          "name": "height = width (pixels)", "line": {"color": ORANGE, "width": 3},
          "hovertemplate": "%{x}: %{y}×%{y}<extra></extra>"}],
-        "layout": {"height": height, "margin": {"l": 50, "r": 50, "t": 30, "b": 80},
-                   "legend": {"orientation": "h", "y": 1.15},
+        "layout": {"height": height, "margin": {"l": 50, "r": 50, "t": 40, "b": 80},
+                   "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom"},
                    "yaxis": {"title": {"text": "channels"}, "rangemode": "tozero"},
+                   # its own round ticks (synced to the left axis they read 22.9, 45.8, …)
                    "yaxis2": {"title": {"text": "height = width"}, "overlaying": "y",
-                              "side": "right", "rangemode": "tozero", "showgrid": False},
+                              "side": "right", "rangemode": "tozero", "showgrid": False,
+                              "tickmode": "auto", "nticks": 6},
                    "xaxis": {"tickangle": -45}}}
 
 
