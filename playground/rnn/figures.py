@@ -1,6 +1,8 @@
 """Plotly figures (plain dicts) for the recurrent-networks page: small payloads, no Streamlit."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from ..mlp import figures as G
@@ -10,6 +12,7 @@ DIVERGING = [[0, ORANGE], [0.5, "#f4f5f6"], [1, BLUE]]
 SEQUENTIAL = [[0, "#f4f5f6"], [1, BLUE]]
 LIGHT = [[0, "#f4f5f6"], [1, "#8ec1e6"]]   # under black text: readable at every value
 MAX_TIME_TICKS = 12                          # readable on a 1366-pixel screen
+NUMBER = re.compile(r"\s*[+-]?\d+(\.\d*)?\s*")     # a sine input in a time-step label
 GATE_LABELS = {"input": "input gate i (how much new to write)",
                "forget": "forget gate f (how much of the cell to keep)",
                "output": "output gate o (how much of the cell to show)",
@@ -42,18 +45,10 @@ def time_axis(labels, title: str = "time step: input", max_ticks: int = MAX_TIME
     every = next(k for k in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 10 ** 9)
                  if len(labels) <= k * max_ticks)
     picked = labels[::every]
-    text = [str(lab).split(":")[0] if _is_number(str(lab).split(":", 1)[-1]) else str(lab)
+    text = [str(lab).split(":")[0] if NUMBER.fullmatch(str(lab).split(":", 1)[-1]) else str(lab)
             for lab in picked]
     return {"title": {"text": title}, "type": "category", "tickvals": picked, "ticktext": text,
             "tickangle": 0 if max(map(len, text), default=0) <= 5 else -30}
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-        return True
-    except ValueError:
-        return False
 
 
 def loss_figure(history, chance: float | None = None, height: int = 240) -> dict:
