@@ -332,6 +332,19 @@ def energy_text(c: Cost) -> str:
             f"({PHONE_CHARGE_WH:.0f} Wh). An estimate, not a measurement.")
 
 
+def mb_text(mb: float) -> str:
+    """A size that fits a metric: '44.7 MB', '3.2 kB', '100 B' (never '0.000…')."""
+    for factor, unit in ((1.0, "MB"), (1e-3, "kB")):
+        if mb >= factor:
+            return f"{_sig(mb / factor, 3)} {unit}"
+    return f"{_sig(mb * 1e6, 3)} B"
+
+
+def ms_text(ms: float) -> str:
+    """A time that fits a metric: '12.3 ms', '8.5 µs'."""
+    return f"{_sig(ms, 3)} ms" if ms >= 1 else f"{_sig(ms * 1000, 3)} µs"
+
+
 def table_text(x: float | None, digits: int = 3) -> str:
     """A table cell: 3 significant digits without scientific notation, "—" when not measured."""
     if x is None:
