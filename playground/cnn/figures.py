@@ -144,10 +144,11 @@ def curves(history, height: int = 260) -> dict:
                      line(4, "dot", "test accuracy", "2", BLUE)],
             "layout": {"height": height, "margin": {"l": 45, "r": 10, "t": 30, "b": 35},
                        "legend": {"orientation": "h", "y": 1.18}, "uirevision": "cnn",
-                       "xaxis": {"domain": [0, 0.46], "title": {"text": "training step"}},
+                       "xaxis": {"domain": [0, 0.46], "title": {"text": "training step"},
+                                 "rangemode": "nonnegative"},   # no step −1 before training
                        "yaxis": {"title": {"text": "loss"}, "rangemode": "tozero"},
                        "xaxis2": {"domain": [0.56, 1], "title": {"text": "training step"},
-                                  "anchor": "y2"},
+                                  "anchor": "y2", "rangemode": "nonnegative"},
                        "yaxis2": {"title": {"text": "accuracy"}, "range": [0, 1.02],
                                   "tickformat": ".0%", "anchor": "x2"}}}
 

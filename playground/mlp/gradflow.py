@@ -175,6 +175,8 @@ def flow_chart(hist: FlowHistory, height: int = 300, stacked: bool = False) -> d
                 "xaxis2": {"domain": [0.59, 1], "title": {"text": "epoch"}},
                 "yaxis": {}, "yaxis2": {"anchor": "x2"}}
         titles = [(0.2, 1.08), (0.8, 1.08)]
+    for ax in ("xaxis", "xaxis2"):   # epoch 0 alone: no negative epochs on the axis
+        axes[ax]["rangemode"] = "nonnegative"
     axes["yaxis"].update(type="log", exponentformat="power", title={"text": "RMS ∂L/∂W"})
     axes["yaxis2"].update(type="log", exponentformat="power", title={"text": "‖ΔW‖/‖W‖ per step"})
     names = ("Gradient size per layer", "Update ratio per layer")
