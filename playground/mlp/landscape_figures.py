@@ -23,11 +23,14 @@ def _r(values, digits=3):
 
 
 def frame_steps(trajs: list, max_frames: int = MAX_FRAMES) -> list[int]:
-    """The step shown by each frame: 0, ..., the longest trajectory's last step."""
+    """The step shown by each frame: 0, then every 1, 2, 5, 10, 20, 25, 50… steps (round numbers
+    on the slider, at most ``max_frames`` + 1 frames), and the longest trajectory's last step."""
     longest = max((len(t.points) - 1 for t in trajs), default=0)
     if longest <= 0:
         return [0]
-    return sorted(set(np.linspace(0, longest, min(max_frames, longest) + 1).round().astype(int).tolist()))
+    every = next(k for k in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 10 ** 9)
+                 if longest <= k * max_frames)
+    return sorted(set(range(0, longest + 1, every)) | {longest})
 
 
 def _path2d(t: Trajectory, upto: int) -> dict:
@@ -132,8 +135,10 @@ def contour_figure(land: Landscape, alphas, betas, Z, trajs: list, start, height
     frames = [dict(name=str(s), data=[_path2d(t, s) for t in trajs], traces=traces)
               for s in steps]
     layout = dict(height=height, margin=dict(l=55, r=10, t=50, b=150), plot_bgcolor="white",
-                  xaxis=dict(title=dict(text=land.labels[0]), range=[a0, a1], showgrid=False),
-                  yaxis=dict(title=dict(text=land.labels[1]), range=[b0, b1], showgrid=False),
+                  xaxis=dict(title=dict(text=land.labels[0]), range=[a0, a1], showgrid=False,
+                             zeroline=False),
+                  yaxis=dict(title=dict(text=land.labels[1]), range=[b0, b1], showgrid=False,
+                             zeroline=False),
                   legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0), hovermode="closest",
                   clickmode="event+select", dragmode=False, images=[image],
                   **_animation(steps))

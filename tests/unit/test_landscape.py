@@ -130,18 +130,20 @@ def test_figures_animate_every_path(lands):
     assert fig["data"][0]["customdata"][9] == pytest.approx(land.loss_at(alphas[2], betas[2]), abs=1e-5)
     assert not any(d["type"] in ("contour", "heatmap") for d in fig["data"])   # blank when animated
     assert fig["layout"]["images"][0]["source"].startswith("data:image/png;base64,")
-    assert len(fig["frames"]) == LF.MAX_FRAMES + 1
+    assert [f["name"] for f in fig["frames"]][:3] == ["0", "5", "10"]   # round steps (120 / 30 → 5)
+    assert len(fig["frames"]) == 120 // 5 + 1
     last = fig["frames"][-1]
     assert last["name"] == "120" and len(last["data"]) == 4
     assert len(last["data"][0]["x"]) == 121 and len(fig["frames"][0]["data"][0]["x"]) == 1
     assert [fig["data"][i]["name"] for i in last["traces"]] == [t.label for t in trajs]
     surf = LF.surface_figure(land, alphas, betas, Z, trajs)
-    assert surf["data"][0]["type"] == "surface" and len(surf["frames"]) == LF.MAX_FRAMES + 1
+    assert surf["data"][0]["type"] == "surface" and len(surf["frames"]) == 120 // 5 + 1
     assert LF.frame_steps([_traj("sgd", [1.0, 0.5, 0.2])]) == [0, 1, 2]
+    assert LF.frame_steps([_traj("sgd", list(np.linspace(1, 0, 98)))])[-3:] == [90, 95, 97]
     both = LF.landscape_figure(land, alphas, betas, Z, trajs, land.start)   # one Play for both
     n = len(fig["data"])
     assert [d.get("scene") for d in both["data"]] == [None] * n + ["scene"] * (len(trajs) + 1)
-    assert len(both["layout"]["updatemenus"]) == 1 and len(both["frames"]) == LF.MAX_FRAMES + 1
+    assert len(both["layout"]["updatemenus"]) == 1 and len(both["frames"]) == 120 // 5 + 1
     last = both["frames"][-1]
     assert [both["data"][i]["name"] for i in last["traces"]] == [t.label for t in trajs] * 2
     assert both["data"][last["traces"][-1]]["type"] == "scatter3d"
