@@ -80,22 +80,27 @@ if not opts:
     st.info("Choose at least one optimizer above.")
     st.stop()
 
-trajs = [LS.run(land, o, lrs[o], start, steps, float(np.nanmax(Z))) for o in LS.OPT_KEYS if o in opts]
+@st.cache_resource(max_entries=48, show_spinner=False)
+def race(key: str, chosen: tuple, rates: tuple, begin: tuple, n: int):
+    """The paths and the figure for one setting, once per server: a class that switches between
+    the same landscapes (most keep the defaults) gets them at once. Read-only."""
+    land, alphas, betas, Z, _ = landscape(key)
+    lr = dict(rates)
+    paths = [LS.run(land, o, lr[o], begin, n, float(np.nanmax(Z))) for o in chosen]
+    return paths, LF.landscape_figure(land, alphas, betas, Z, paths, begin)
+
+
+trajs, figure = race(scenario, tuple(o for o in LS.OPT_KEYS if o in opts),
+                     tuple(sorted(lrs.items())), tuple(map(float, start)), int(steps))
 rows, level = LS.ranking(trajs, Z)
 for t in trajs:
     if t.message():
         st.error(t.message())
 
-# ---- the map and the surface ---------------------------------------------------------------
-m1, m2 = st.columns(2)
-with m1:
-    st.markdown("**Map** (colour: log₁₀ of the loss; ★ start, × lowest point)")
-    ui.plotly(st, LF.contour_figure(land, alphas, betas, Z, trajs, start), key=map_key,
-              on_select="rerun", selection_mode="points")
-with m2:
-    st.markdown("**Surface** (drag to turn it)")
-    ui.plotly(st, LF.surface_figure(land, alphas, betas, Z, trajs), key=f"ll_surface_{scenario}")
-st.caption("Press Play under a figure to animate the paths step by step, or drag its step slider.")
+# ---- the map and the surface: one figure, so one Play and one step slider move both --------
+ui.plotly(st, figure, key=map_key, on_select="rerun", selection_mode="points")
+st.caption("Press Play under the figure to animate the paths on the map and the surface together, "
+           "or drag the step slider.")
 
 # ---- who reaches the minimum first -------------------------------------------------------
 st.subheader("Who reaches the minimum first?")

@@ -349,12 +349,17 @@ def _sig(x: float, digits: int = 2) -> str:
     return f"{float(f'{x:.{digits}g}'):g}"
 
 
+def _in_units(x: float, units, digits: int) -> str:
+    """``x`` in the first of ``units`` ((factor, name), largest first) that it reaches; the last
+    unit takes everything smaller."""
+    for factor, unit in units:
+        if x >= factor or unit == units[-1][1]:
+            return f"{_sig(x / factor, digits)} {unit}"
+
+
 def wh_text(wh: float) -> str:
     """Energy in Wh, or mWh / µWh for small amounts (2 significant digits)."""
-    for factor, unit in ((1.0, "Wh"), (1e-3, "mWh")):
-        if wh >= factor:
-            return f"{_sig(wh / factor)} {unit}"
-    return f"{_sig(wh / 1e-6)} µWh"
+    return _in_units(wh, ((1.0, "Wh"), (1e-3, "mWh"), (1e-6, "µWh")), 2)
 
 
 def energy_text(c: Cost) -> str:
@@ -364,6 +369,16 @@ def energy_text(c: Cost) -> str:
             f"{WATTS_PER_CORE:.0f} W per busy CPU core × {c.threads} "
             f"core{'s' if c.threads != 1 else ''} — about {phone:.2g} of a phone charge "
             f"({PHONE_CHARGE_WH:.0f} Wh). An estimate, not a measurement.")
+
+
+def mb_text(mb: float) -> str:
+    """A size that fits a metric: '44.7 MB', '3.2 kB', '100 B' (never '0.000…')."""
+    return _in_units(mb, ((1.0, "MB"), (1e-3, "kB"), (1e-6, "B")), 3)
+
+
+def ms_text(ms: float) -> str:
+    """A time that fits a metric: '12.3 ms', '8.5 µs'."""
+    return _in_units(ms, ((1.0, "ms"), (1e-3, "µs")), 3)
 
 
 def table_text(x: float | None, digits: int = 3) -> str:

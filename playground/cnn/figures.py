@@ -144,10 +144,11 @@ def curves(history, height: int = 260) -> dict:
                      line(4, "dot", "test accuracy", "2", BLUE)],
             "layout": {"height": height, "margin": {"l": 45, "r": 10, "t": 30, "b": 35},
                        "legend": {"orientation": "h", "y": 1.18}, "uirevision": "cnn",
-                       "xaxis": {"domain": [0, 0.46], "title": {"text": "training step"}},
+                       "xaxis": {"domain": [0, 0.46], "title": {"text": "training step"},
+                                 "rangemode": "nonnegative"},   # no step −1 before training
                        "yaxis": {"title": {"text": "loss"}, "rangemode": "tozero"},
                        "xaxis2": {"domain": [0.56, 1], "title": {"text": "training step"},
-                                  "anchor": "y2"},
+                                  "anchor": "y2", "rangemode": "nonnegative"},
                        "yaxis2": {"title": {"text": "accuracy"}, "range": [0, 1.02],
                                   "tickformat": ".0%", "anchor": "x2"}}}
 
@@ -174,11 +175,13 @@ def shape_chart(rows: list[dict], height: int = 300) -> dict:
         {"type": "scatter", "mode": "lines+markers", "x": names, "y": side, "yaxis": "y2",
          "name": "height = width (pixels)", "line": {"color": ORANGE, "width": 3},
          "hovertemplate": "%{x}: %{y}×%{y}<extra></extra>"}],
-        "layout": {"height": height, "margin": {"l": 50, "r": 50, "t": 30, "b": 80},
-                   "legend": {"orientation": "h", "y": 1.15},
+        "layout": {"height": height, "margin": {"l": 50, "r": 50, "t": 40, "b": 80},
+                   "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom"},
                    "yaxis": {"title": {"text": "channels"}, "rangemode": "tozero"},
+                   # its own round ticks (synced to the left axis they read 22.9, 45.8, …)
                    "yaxis2": {"title": {"text": "height = width"}, "overlaying": "y",
-                              "side": "right", "rangemode": "tozero", "showgrid": False},
+                              "side": "right", "rangemode": "tozero", "showgrid": False,
+                              "tickmode": "auto", "nticks": 6},
                    "xaxis": {"tickangle": -45}}}
 
 

@@ -162,6 +162,7 @@ def figure(points: list[Progress], current: Progress | None = None, height: int 
 
 
 NOISE_POINTS = 0.02   # accuracy differences below 2 points are not worth a sentence
+SMALL_GAIN = 0.05     # below 5 points in total, "where the gain comes from" would be noise
 
 
 def _points(x: float) -> str:
@@ -194,6 +195,9 @@ def conclusion(rows: list[dict]) -> str:
     if gain < NOISE_POINTS:
         out.append("More data did not help here: the test accuracy at the largest size is no "
                    "better than at the smallest.")
+    elif gain < SMALL_GAIN:
+        out.append(f"More data helped only a little: {_points(gain)} from the smallest to the "
+                   "largest training set.")
     elif not drops:
         best = max(range(len(steps)), key=lambda i: steps[i])
         a, b = rows[best], rows[best + 1]

@@ -91,7 +91,8 @@ def _times(ratio: float) -> str:
 
 
 def _sig(x: float) -> str:
-    return f"{x:.2g}" if x < 100 else f"{x:,.0f}" if x < 1e5 else f"{x:.1e}"
+    """Two significant digits, without exponents: 0.42, 11, 940,000."""
+    return f"{x:.2g}" if x < 100 else f"{float(f'{x:.2g}'):,.0f}"
 
 
 def diagnosis(sizes: np.ndarray, loss: float | None = None,
@@ -161,15 +162,16 @@ def flow_chart(hist: FlowHistory, height: int = 300, stacked: bool = False) -> d
     L = hist.n_layers
     colors = _layer_colors(L)
     data = []
+    mode = "lines" if len(hist.epochs) > 1 else "markers"   # one record: a line would be empty
     for l in range(L):
         name = "output" if l == L - 1 else f"layer {l + 1}"
         g = [max(float(v[l]), TINY) if np.isfinite(v[l]) else None for v in hist.grad]
         r = [float(v[l]) if np.isfinite(v[l]) and v[l] > 0 else None for v in hist.ratio]
-        data.append({"type": "scatter", "mode": "lines", "x": hist.epochs, "y": g, "name": name,
+        data.append({"type": "scatter", "mode": mode, "x": hist.epochs, "y": g, "name": name,
                      "line": {"color": colors[l], "width": 2}, "legendgroup": name,
                      "xaxis": "x", "yaxis": "y", "hovertemplate": f"{name}<br>epoch %{{x}}<br>"
                      "gradient %{y:.2e}<extra></extra>"})
-        data.append({"type": "scatter", "mode": "lines", "x": hist.epochs, "y": r, "name": name,
+        data.append({"type": "scatter", "mode": mode, "x": hist.epochs, "y": r, "name": name,
                      "showlegend": False, "legendgroup": name, "xaxis": "x2", "yaxis": "y2",
                      "line": {"color": colors[l], "width": 2},
                      "hovertemplate": f"{name}<br>epoch %{{x}}<br>update ratio %{{y:.2e}}<extra></extra>"})
@@ -183,6 +185,8 @@ def flow_chart(hist: FlowHistory, height: int = 300, stacked: bool = False) -> d
                 "xaxis2": {"domain": [0.59, 1], "title": {"text": "epoch"}},
                 "yaxis": {}, "yaxis2": {"anchor": "x2"}}
         titles = [(0.2, 1.08), (0.8, 1.08)]
+    for ax in ("xaxis", "xaxis2"):   # epoch 0 alone: no negative epochs on the axis
+        axes[ax]["rangemode"] = "nonnegative"
     axes["yaxis"].update(type="log", exponentformat="power", title={"text": "RMS ∂L/∂W"})
     axes["yaxis2"].update(type="log", exponentformat="power", title={"text": "‖ΔW‖/‖W‖ per step"})
     names = ("Gradient size per layer", "Update ratio per layer")

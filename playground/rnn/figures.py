@@ -1,6 +1,8 @@
 """Plotly figures (plain dicts) for the recurrent-networks page: small payloads, no Streamlit."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from ..mlp import figures as G
@@ -8,6 +10,9 @@ from ..mlp import figures as G
 BLUE, ORANGE, GREY = G.BLUE, G.ORANGE, "#9aa0a6"
 DIVERGING = [[0, ORANGE], [0.5, "#f4f5f6"], [1, BLUE]]
 SEQUENTIAL = [[0, "#f4f5f6"], [1, BLUE]]
+LIGHT = [[0, "#f4f5f6"], [1, "#8ec1e6"]]   # under black text: readable at every value
+MAX_TIME_TICKS = 12                          # readable on a 1366-pixel screen
+NUMBER = re.compile(r"\s*[+-]?\d+(\.\d*)?\s*")     # a sine input in a time-step label
 GATE_LABELS = {"input": "input gate i (how much new to write)",
                "forget": "forget gate f (how much of the cell to keep)",
                "output": "output gate o (how much of the cell to show)",
@@ -31,6 +36,19 @@ def step_labels(task, tokens=None, values=None) -> list[str]:
     if tokens is not None:
         return [f"{t}: {show_char(task.in_symbols[k])}" for t, k in enumerate(tokens)]
     return [f"{t}: {v:+.2f}" for t, v in enumerate(values)]
+
+
+def time_axis(labels, title: str = "time step: input", max_ticks: int = MAX_TIME_TICKS) -> dict:
+    """A category axis over time steps with at most ``max_ticks`` labels, every 1, 2, 5, 10, 20,
+    50… steps (all labels stay in the hover). Sine inputs show just the step number."""
+    labels = list(labels)
+    every = next(k for k in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 10 ** 9)
+                 if len(labels) <= k * max_ticks)
+    picked = labels[::every]
+    text = [str(lab).split(":")[0] if NUMBER.fullmatch(str(lab).split(":", 1)[-1]) else str(lab)
+            for lab in picked]
+    return {"title": {"text": title}, "type": "category", "tickvals": picked, "ticktext": text,
+            "tickangle": 0 if max(map(len, text), default=0) <= 5 else -30}
 
 
 def loss_figure(history, chance: float | None = None, height: int = 240) -> dict:
@@ -92,7 +110,8 @@ def chars_figure(p: dict, vocab, height: int = 200, max_steps: int = 60) -> dict
     return {"data": [{"type": "heatmap", "z": [_r(p_truth, 2), _r(p_guess, 2)], "text": text,
                       "texttemplate": "%{text}", "x": list(range(len(truth))),
                       "y": ["true next", "model's guess"], "zmin": 0, "zmax": 1,
-                      "colorscale": SEQUENTIAL, "colorbar": {"title": {"text": "p"}, "len": 0.9},
+                      "colorscale": LIGHT, "colorbar": {"title": {"text": "p"}, "len": 0.9},
+                      "textfont": {"color": "#111111"},
                       "hovertemplate": "step %{x}: %{y} '%{text}' with p = %{z}<extra></extra>"}],
             "layout": {"height": height, "margin": {"l": 100, "r": 10, "t": 10, "b": 30},
                        "xaxis": {"title": {"text": "time step"}}, "yaxis": {"autorange": "reversed"}}}
@@ -109,8 +128,7 @@ def state_heatmap(values, labels, title: str, zrange=(-1, 1), height: int = 300)
                       "hovertemplate": "%{y}<br>step %{x}<br>%{z}<extra></extra>"}],
             "layout": {"height": height, "title": {"text": title, "font": {"size": 14}},
                        "margin": {"l": 60, "r": 10, "t": 36, "b": 60},
-                       "xaxis": {"title": {"text": "time step: input"}, "type": "category",
-                                 "tickangle": -45, "nticks": 30},
+                       "xaxis": time_axis(labels),
                        "yaxis": {"autorange": "reversed"}}}
 
 
@@ -131,8 +149,8 @@ def gates_figure(gates: dict, kind: str, labels, height_per: int = 170) -> dict:
                      "colorscale": SEQUENTIAL, "showscale": n == 0, "xaxis": f"x{ax}", "yaxis": f"y{ax}",
                      "colorbar": {"len": 0.5, "thickness": 12, "y": 1, "yanchor": "top"},
                      "hovertemplate": f"{name} gate<br>%{{y}}<br>step %{{x}}<br>%{{z}}<extra></extra>"})
-        layout[f"xaxis{ax}"] = {"type": "category", "showticklabels": n == k - 1, "tickangle": -45,
-                                "nticks": 30, "anchor": f"y{ax}",
+        layout[f"xaxis{ax}"] = {**time_axis(labels, "time step: input" if n == k - 1 else ""),
+                                "showticklabels": n == k - 1, "anchor": f"y{ax}",
                                 **({"matches": "x"} if n else {})}
         layout[f"yaxis{ax}"] = {"domain": [round(max(top - size, 0.0), 4), round(min(top, 1.0), 4)],
                                 "autorange": "reversed",
@@ -168,7 +186,7 @@ def gradient_figure(norms: dict, at: int, labels, pinned=(), height: int = 300) 
                      "line": {"dash": "dot", "width": 2}})
     return {"data": data, "layout": {
         "height": height, "margin": {"l": 50, "r": 10, "t": 36, "b": 60}, "bargap": 0.15,
-        "xaxis": {"title": {"text": "time step: input"}, "type": "category", "tickangle": -45, "nticks": 30},
+        "xaxis": time_axis(labels),
         "yaxis": {"type": "log", "title": {"text": "gradient size"}, "exponentformat": "power"},
         "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom"}}}
 

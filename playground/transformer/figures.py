@@ -267,5 +267,6 @@ def learning_curve(history, height: int = 260) -> dict:
                    "xaxis": {"title": {"text": "training step"}},
                    "yaxis": {"title": {"text": "loss"}, "rangemode": "tozero"},
                    "yaxis2": {"title": {"text": "accuracy"}, "overlaying": "y", "side": "right",
-                              "range": [0, 1.02], "tickformat": ".0%"},
+                              "range": [0, 1.02], "tickformat": ".0%", "tickmode": "array",
+                              "tickvals": [0, 0.25, 0.5, 0.75, 1.0], "showgrid": False},
                    "legend": {"orientation": "h", "y": 1.12}, "uirevision": "tiny"}}

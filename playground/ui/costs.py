@@ -49,13 +49,13 @@ def cost_panel(c: "_cost.Cost", where=st):
     h = _cost.human
     m = where.columns(6)
     m[0].metric("Parameters", h(c.params), help=f"{c.params:,} numbers learned in training")
-    m[1].metric("Size", f"{c.size_mb:.3g} MB", help=f"Parameters and buffers in memory ({c.dtype}); "
+    m[1].metric("Size", _cost.mb_text(c.size_mb), help=f"Parameters and buffers in memory ({c.dtype}); "
                 "MB = 10⁶ bytes")
     m[2].metric("MACs per input", h(c.macs), help=f"{c.macs:,} multiply-accumulates for {c.input_desc}")
-    m[3].metric("Latency", f"{c.latency_ms:.3g} ms", help=f"Median of {c.repeats} runs on this "
+    m[3].metric("Latency", _cost.ms_text(c.latency_ms), help=f"Median of {c.repeats} runs on this "
                 f"server ({c.threads} thread{'s' if c.threads != 1 else ''}), best "
                 f"{c.best_ms:.3g} ms. Other users share the CPU, so it varies.")
-    m[4].metric("Peak memory", f"{c.peak_mb:.3g} MB", help=f"Weights plus the peak of activations "
+    m[4].metric("Peak memory", _cost.mb_text(c.peak_mb), help=f"Weights plus the peak of activations "
                 f"and temporaries during one input ({c.activations_mb:.3g} MB), not counting the "
                 "Python process and libraries")
     m[5].metric("Energy / 1000", _cost.wh_text(c.wh_per_1000), help=_cost.energy_text(c))

@@ -46,13 +46,14 @@ def test_landscape_renders_animates_and_takes_a_click(page, app_url):
     expect(page.get_by_role("heading", name="Loss landscape and optimizers")).to_be_visible(timeout=TIMEOUT)
     wait_idle(page)
     assert_healthy(page)
-    page.wait_for_function(js("PLOTS.length >= 3"), timeout=TIMEOUT)
-    info = page.evaluate(js("""PLOTS.slice(0, 2).map(g => ({
+    page.wait_for_function(js("PLOTS.length >= 2"), timeout=TIMEOUT)
+    info = page.evaluate(js("""PLOTS.slice(0, 1).map(g => ({
         traces: g.data.length, frames: (g._transitionData && g._transitionData._frames || []).length,
-        types: g.data.map(d => d.type)}))"""))
-    assert info[0]["frames"] > 10 and info[1]["frames"] == info[0]["frames"], info
-    assert "contour" in info[0]["types"] and "surface" in info[1]["types"]
-    assert page.locator(".js-plotly-plot").first.locator("g.contour").count() >= 1  # drawn
+        types: g.data.map(d => d.type), menus: g.layout.updatemenus.length}))"""))
+    assert info[0]["frames"] > 10 and info[0]["menus"] == 1, info     # one Play for both
+    assert "surface" in info[0]["types"] and "scatter3d" in info[0]["types"]
+    the_map = page.locator(".js-plotly-plot").first.locator(".imagelayer image")
+    assert the_map.count() >= 1  # the map is drawn (an image under the axes)
     full = page.evaluate(js("PLOTS[0].data.slice(-4).map(d => d.x.length)"))
 
     # Play: the paths restart from the start point and grow, all in the browser
@@ -60,8 +61,9 @@ def test_landscape_renders_animates_and_takes_a_click(page, app_url):
     page.wait_for_timeout(700)
     during = page.evaluate(js("PLOTS[0].data.slice(-4).map(d => d.x.length)"))
     assert max(during) < max(full), (during, full)
+    assert the_map.count() >= 1  # still there while the paths move (a contour trace went blank)
     page.wait_for_function(js(f"PLOTS[0].data.slice(-4).every((d, i) => d.x.length === {full}[i])"),
-                           timeout=TIMEOUT)
+                           timeout=4 * TIMEOUT)   # the 3-D surface redraws per frame: slow without a GPU
     page.screenshot(path=str(ARTIFACTS / "loss_landscape.png"), full_page=True)
 
     # a click on the map becomes the new start (x: 70 % of the width, y: 30 % from the top, i.e.

@@ -14,7 +14,7 @@ def ranking(at):
 
 def test_default_race_and_controls(open_page):
     at = open_page(PAGE)
-    assert len(at.get("plotly_chart")) == 3  # map, surface, loss per step
+    assert len(at.get("plotly_chart")) == 2  # map and surface (one figure), loss per step
     table = ranking(at)
     assert list(table["optimizer"]) == ["SGD + momentum", "SGD", "RMSprop", "Adam"]
     first = table["reached at step"][0]

@@ -97,3 +97,11 @@ def test_two_users_at_once_get_their_own_answers():
     for a, b in zip(results, serial):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
     assert not any(torch.equal(torch.from_numpy(serial[0]), torch.from_numpy(s)) for s in serial[1:])
+
+
+def test_shape_chart_right_axis_has_its_own_round_ticks():
+    from playground.cnn import figures as CF
+    rows = [{"layer": "conv1", "channels": 64, "size": "112×112"},
+            {"layer": "fc", "channels": 1000, "size": "1×1"}]
+    y2 = CF.shape_chart(rows)["layout"]["yaxis2"]
+    assert y2["tickmode"] == "auto" and y2["overlaying"] == "y"   # not synced to the left: 22.9, 45.8

@@ -217,3 +217,10 @@ def test_energy_vs_work_sentence_follows_the_numbers():
 def test_table_cells_are_never_cut_off_or_none():
     assert C.table_text(None) == "—" and C.table_text(0.0000123) == "0.0000123"
     assert C.table_text(123456.0) == "123000" and C.table_text(2.5) == "2.5"
+
+
+def test_metric_texts_fit_without_cutting_digits():
+    assert C.mb_text(44.661) == "44.7 MB" and C.mb_text(0.0001) == "100 B"
+    assert C.mb_text(0.0032) == "3.2 kB" and C.ms_text(0.0085) == "8.5 µs"
+    assert C.ms_text(12.34) == "12.3 ms"
+    assert all(len(t) <= 8 for t in (C.mb_text(0.000123), C.ms_text(0.000912), C.mb_text(1234.5)))

@@ -97,3 +97,9 @@ def test_conclusion_names_where_the_gain_is():
     assert "spread over the sizes" in spread and "Most of the gain" not in spread
     flat = E.conclusion(_rows([0.90, 0.90, 0.91, 0.90], [0.92] * 4))
     assert "did not help" in flat and "memorised" not in flat and "only" not in flat
+
+
+def test_conclusion_calls_a_small_gain_small():
+    text = E.conclusion(_rows([0.562, 0.588, 0.605, 0.603], [1.0, 0.74, 0.66, 0.585]))  # spiral
+    assert "only a little: 4 points" in text and "Most of the gain" not in text
+    assert "only 58%" in text and "memorised" in text

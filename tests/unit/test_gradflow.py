@@ -122,3 +122,12 @@ def test_divergence_blames_the_weight_scale_or_the_learning_rate_from_the_number
     calm = np.full(init.shape, 0.01)                               # the opposite: small gradients
     text = D.diverged_message(run, {**values, "lr": 1.0}, calm)
     assert "learning rate 0.1 is too high" in text and "weight scale" not in text
+
+
+def test_big_factors_are_written_without_exponents_and_one_record_is_drawn():
+    text = GF.diagnosis(np.array([1.06e-7, 0.01, 0.1]))[1]
+    assert "940,000× smaller" in text and "e+" not in text
+    run = D.build(D.DEFAULTS)
+    assert {d["mode"] for d in GF.flow_chart(run.flow)["data"]} == {"markers"}   # epoch 0 only
+    run.step(1)
+    assert {d["mode"] for d in GF.flow_chart(run.flow)["data"]} == {"lines"}

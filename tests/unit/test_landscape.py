@@ -125,17 +125,42 @@ def test_figures_animate_every_path(lands):
     alphas, betas, Z = LS.grid(land, 15)
     trajs = [LS.run(land, o, land.lrs[o], land.start, 120, float(Z.max())) for o in LS.OPT_KEYS]
     fig = LF.contour_figure(land, alphas, betas, Z, trajs, land.start)
-    assert fig["data"][1]["name"] == "click to start here"  # the page reads clicks on trace 1
-    assert len(fig["data"][1]["x"]) == 8 * 8  # every 2nd of the 15 x 15 grid points
-    assert fig["data"][1]["customdata"][9] == pytest.approx(land.loss_at(alphas[2], betas[2]), abs=1e-5)
-    assert len(fig["frames"]) == LF.MAX_FRAMES + 1
+    assert fig["data"][0]["name"] == "click to start here"  # clicks land on the invisible grid
+    assert len(fig["data"][0]["x"]) == 8 * 8  # every 2nd of the 15 x 15 grid points
+    assert fig["data"][0]["customdata"][9] == pytest.approx(land.loss_at(alphas[2], betas[2]), abs=1e-5)
+    assert not any(d["type"] in ("contour", "heatmap") for d in fig["data"])   # blank when animated
+    assert fig["layout"]["images"][0]["source"].startswith("data:image/png;base64,")
+    assert [f["name"] for f in fig["frames"]][:3] == ["0", "5", "10"]   # round steps (120 / 30 → 5)
+    assert len(fig["frames"]) == 120 // 5 + 1
     last = fig["frames"][-1]
     assert last["name"] == "120" and len(last["data"]) == 4
     assert len(last["data"][0]["x"]) == 121 and len(fig["frames"][0]["data"][0]["x"]) == 1
     assert [fig["data"][i]["name"] for i in last["traces"]] == [t.label for t in trajs]
     surf = LF.surface_figure(land, alphas, betas, Z, trajs)
-    assert surf["data"][0]["type"] == "surface" and len(surf["frames"]) == LF.MAX_FRAMES + 1
+    assert surf["data"][0]["type"] == "surface" and len(surf["frames"]) == 120 // 5 + 1
     assert LF.frame_steps([_traj("sgd", [1.0, 0.5, 0.2])]) == [0, 1, 2]
+    assert LF.frame_steps([_traj("sgd", list(np.linspace(1, 0, 98)))])[-3:] == [90, 95, 97]
+    both = LF.landscape_figure(land, alphas, betas, Z, trajs, land.start)   # one Play for both
+    n = len(fig["data"])
+    assert [d.get("scene") for d in both["data"]] == [None] * n + ["scene"] * (len(trajs) + 1)
+    assert len(both["layout"]["updatemenus"]) == 1 and len(both["frames"]) == 120 // 5 + 1
+    last = both["frames"][-1]
+    assert [both["data"][i]["name"] for i in last["traces"]] == [t.label for t in trajs] * 2
+    assert both["data"][last["traces"][-1]]["type"] == "scatter3d"
+
+
+def test_map_image_bands_low_loss_yellow():
+    import base64
+    import io
+
+    from PIL import Image
+    logz = np.tile(np.linspace(-2, 1, 15), (15, 1))          # loss grows to the right
+    png = LF.map_image(logz, -2.0, 1.0).split(",", 1)[1]
+    img = np.asarray(Image.open(io.BytesIO(base64.b64decode(png))))
+    assert img.shape == (LF.MAP_PIXELS, LF.MAP_PIXELS, 3)
+    left, right = img[100, 2].astype(int), img[100, -3].astype(int)
+    assert left[0] > 200 and left[2] < 100 and right[2] > 60 and right[0] < 100   # yellow → purple
+    assert len({tuple(p) for p in img[100]}) <= LF.BANDS                         # banded
 
 
 def test_url_round_trip_and_bad_values(lands):

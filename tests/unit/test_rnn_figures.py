@@ -105,3 +105,24 @@ def test_captions_match_the_task():
         assert "distractor" not in text and "symbol" not in text
     assert "distractors" in RF.gates_caption("lstm", "memory")
     assert "update gate" in RF.gates_caption("gru", "sines")
+
+
+def test_time_axis_is_readable_on_a_laptop():
+    values = RF.step_labels(None, values=np.linspace(-1, 1, 60))
+    ax = RF.time_axis(values)
+    assert len(ax["tickvals"]) <= RF.MAX_TIME_TICKS and ax["tickvals"][:2] == [values[0], values[5]]
+    assert ax["ticktext"][:3] == ["0", "5", "10"] and ax["tickangle"] == 0   # just the step
+    short = RF.step_labels(None, values=[0.5, -0.25, 0.1])
+    assert RF.time_axis(short)["tickvals"] == short                         # few steps: every one
+    chars = [f"{t}: {c}" for t, c in enumerate("hello world, hello")]
+    ax = RF.time_axis(chars)
+    assert ax["ticktext"][1] == "2: l" and len(ax["tickvals"]) == 9          # symbols stay
+
+
+def test_character_predictions_are_black_on_a_light_scale():
+    p = {"probs": np.full((5, 3), 1 / 3), "truth": [0, 1, 2, 0, 1]}
+    fig = RF.chars_figure(p, ["a", "b", "c"])
+    heat = fig["data"][0]
+    assert heat["textfont"]["color"] == "#111111" and heat["colorscale"] == RF.LIGHT
+    r, g, b = (int(RF.LIGHT[-1][1][i:i + 2], 16) for i in (1, 3, 5))
+    assert 0.299 * r + 0.587 * g + 0.114 * b > 150     # the darkest cell is still light

@@ -64,3 +64,9 @@ def test_status_line_has_no_nan_before_training():
     assert "nan" not in run.status() and "not trained yet" in run.status()
     run.step(1)
     assert f"{run.loss:.4f}" in run.status() and "not trained" not in run.status()
+
+
+def test_accuracy_axis_has_round_ticks():
+    from playground.transformer import figures as F
+    y2 = F.learning_curve([(1, 2.3, 0.1), (2, 2.0, 0.3)])["layout"]["yaxis2"]
+    assert y2["tickmode"] == "array" and y2["tickvals"] == [0, 0.25, 0.5, 0.75, 1.0]   # not 26/51/77 %
