@@ -144,7 +144,7 @@ def board_figure(board, values: np.ndarray, height: int = 330) -> dict:
                       "xgap": 4, "ygap": 4, "customdata": hover, "colorbar": {"title": {"text": "P(win)"},
                                                                                "thickness": 12},
                       "hovertemplate": "%{customdata}<extra></extra>"}],
-            "layout": {"height": height, "margin": _M, "annotations": ann, "plot_bgcolor": "#e8e8e8",
+            "layout": {"height": height, "margin": _M, "annotations": ann, "plot_bgcolor": "white",
                        "title": {"text": "The agent's win probability for each move", "font": {"size": 14}},
                        "xaxis": {"visible": False, "range": [-0.5, 2.5]},
                        "yaxis": {"visible": False, "range": [2.5, -0.5], "scaleanchor": "x"}}}
