@@ -1,6 +1,4 @@
 """Balance a pole: a policy network learns CartPole live (REINFORCE); then take the controls."""
-import time
-
 import numpy as np
 import streamlit as st
 
@@ -11,7 +9,7 @@ from playground.games.reinforce import Reinforce
 
 ui.page_setup()
 P = "cart"
-FRAME_SECONDS, CHUNK_SECONDS, MAX_PLAY_SECONDS = 0.15, 0.2, 600
+FRAME_SECONDS, CHUNK_SECONDS = 0.15, 0.2
 DEMO_STEPS = 4          # physics steps of the animated cart per frame (0.08 s of its time)
 YOU_SECONDS = 0.1       # your game: one 0.02 s step per 0.1 s, five times slower than real
 state = st.session_state
@@ -50,15 +48,7 @@ watching = sb.toggle("Animate the current policy while paused", key="cart_watch"
 
 @st.fragment(run_every=FRAME_SECONDS if playing or watching else None)
 def live_view():
-    if state["cart_playing"]:
-        run.step(int(ui.stored(P).get("speed", 2)), max_seconds=CHUNK_SECONDS)
-        if run.status == "diverged":
-            state["cart_playing"] = False
-            st.rerun(scope="app")
-        if time.monotonic() - state.get("cart_play_started", time.monotonic()) > MAX_PLAY_SECONDS:
-            state["cart_playing"] = False
-            st.toast("Paused after 10 minutes of training to share the server. Press Play to go on.")
-            st.rerun(scope="app")
+    ui.advance(P, run, int(ui.stored(P).get("speed", 2)), CHUNK_SECONDS)
     if run.status == "diverged":
         st.error(run.message)
     demo: C.Game = state["cart_demo"]
@@ -103,7 +93,8 @@ st.caption("The game runs five times slower than real time. The force is always 
 def your_game():
     c = st.columns([1, 1, 1, 3])
     if c[0].button("Start", key="cart_you_start", icon=":material/play_arrow:", width="stretch"):
-        state["cart_you"] = C.Game(int(time.time()) % 10000)
+        state["cart_you_n"] = state.get("cart_you_n", 0) + 1      # a new start each game, seeded
+        state["cart_you"] = C.Game(10_000 * int(seed) + state["cart_you_n"])
         state["cart_you_live"], state["cart_you_dir"] = True, 1
         st.rerun(scope="app")
     if c[1].button("Push left", key="cart_you_left", icon=":material/arrow_back:", width="stretch"):

@@ -1,6 +1,4 @@
 """Grid world: Q-learning (a table, then a small neural network) learns a maze while you watch."""
-import time
-
 import numpy as np
 import streamlit as st
 
@@ -10,7 +8,7 @@ from playground.games.costs import q_network_cost
 
 ui.page_setup()
 P = "grid"  # session-state prefix of this page
-FRAME_SECONDS, CHUNK_SECONDS, MAX_PLAY_SECONDS = 0.15, 0.2, 600
+FRAME_SECONDS, CHUNK_SECONDS = 0.15, 0.2
 state = st.session_state
 
 st.title("Grid world: values and policies")
@@ -81,15 +79,7 @@ playing = state["grid_playing"]
 
 @st.fragment(run_every=FRAME_SECONDS if playing else None)
 def live_view():
-    if state["grid_playing"]:
-        run.step(int(ui.stored(P).get("speed", 5)), max_seconds=CHUNK_SECONDS)
-        if run.status == "diverged":
-            state["grid_playing"] = False
-            st.rerun(scope="app")
-        if time.monotonic() - state.get("grid_play_started", time.monotonic()) > MAX_PLAY_SECONDS:
-            state["grid_playing"] = False
-            st.toast("Paused after 10 minutes of training to share the server. Press Play to go on.")
-            st.rerun(scope="app")
+    ui.advance(P, run, int(ui.stored(P).get("speed", 5)), CHUNK_SECONDS)
     if run.status == "diverged":
         st.error(run.message)
     Q = run.q_table()

@@ -1,6 +1,4 @@
 """Play against it: a value network learns tic-tac-toe by self-play; then you play it."""
-import time
-
 import numpy as np
 import streamlit as st
 
@@ -11,7 +9,7 @@ from playground.games.selfplay import BATCH_GAMES, SelfPlay
 
 ui.page_setup()
 P = "ttt"
-FRAME_SECONDS, CHUNK_SECONDS, MAX_PLAY_SECONDS = 0.2, 0.2, 600
+FRAME_SECONDS, CHUNK_SECONDS = 0.2, 0.2
 EVAL_EVERY = 800      # self-play games between two matches against the random and perfect players
 state = st.session_state
 
@@ -58,17 +56,9 @@ playing = state["ttt_playing"]
 
 @st.fragment(run_every=FRAME_SECONDS if playing else None)
 def training_view():
-    if state["ttt_playing"]:
-        run.step(int(ui.stored(P).get("speed", 10)), max_seconds=CHUNK_SECONDS)
-        if run.status == "diverged":
-            state["ttt_playing"] = False
-            st.rerun(scope="app")
+    if ui.advance(P, run, int(ui.stored(P).get("speed", 10)), CHUNK_SECONDS):
         if run.games - run.history[-1]["games"] >= EVAL_EVERY:
             run.evaluate(100, 10)
-        if time.monotonic() - state.get("ttt_play_started", time.monotonic()) > MAX_PLAY_SECONDS:
-            state["ttt_playing"] = False
-            st.toast("Paused after 10 minutes of training to share the server. Press Play to go on.")
-            st.rerun(scope="app")
     elif run.history[-1]["games"] != run.games:
         run.evaluate(100, 10)
     if run.status == "diverged":

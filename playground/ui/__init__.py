@@ -13,6 +13,7 @@ from .core import (LABELS, current, model_store, hidden, init_settings, kept, ke
                    load_query_once, memo, once, page_setup, plotly, read_upload, remember,
                    server_setup, setting_widget, stored, sync_url, transport, wkey, write_query)
 from .costs import all_costs, cost_panel, known_cost, measure_cost
+from .live import advance
 from .hf import (hf_cost, hf_folder_form, hf_locate, hf_model, hf_model_box,
                  hf_status)
 from .vision import (IMAGE_SOURCES, image_input, model_label, model_status,
@@ -22,7 +23,7 @@ __all__ = [
     "LABELS", "current", "hidden", "init_settings", "kept", "kept_or", "layers_widget",
     "load_query_once", "memo", "once", "page_setup", "plotly", "read_upload", "remember",
     "server_setup", "setting_widget", "stored", "sync_url", "transport", "wkey", "write_query",
-    "all_costs", "cost_panel", "known_cost", "measure_cost",
+    "advance", "all_costs", "cost_panel", "known_cost", "measure_cost",
     "model_store", "hf_cost", "hf_folder_form", "hf_locate", "hf_model", "hf_model_box",
     "hf_status", "IMAGE_SOURCES", "image_input", "model_label",
     "model_status", "vision_model",

@@ -8,6 +8,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from .server import ROOT, wait_idle
+from .test_backprop_browser import no_exception
 
 ARTIFACTS = ROOT / "artifacts"
 TIMEOUT = 30_000
@@ -15,11 +16,6 @@ TIMEOUT = 30_000
 
 def button(page: Page, key: str):
     return page.locator(f'.st-key-{key}:not([data-stale="true"]) button').first
-
-
-def no_exception(page: Page):
-    exc = page.locator('[data-testid="stException"]')
-    assert exc.count() == 0, "\n".join(exc.all_inner_texts())
 
 
 def test_grid_world_trains_live(page: Page, app_url: str):

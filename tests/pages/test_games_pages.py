@@ -1,19 +1,11 @@
 """AppTest: the three Learning-to-play pages (grid world, cart-pole, tic-tac-toe)."""
 import numpy as np
 import pytest
-import torch
 
 from playground.games import tictactoe as T
+from tests.unit.test_games import one_thread  # noqa: F401  (the fixture: torch on one thread)
 
 GRID, CART, TTT = "pages/grid_world.py", "pages/cartpole.py", "pages/tictactoe.py"
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
 
 
 def test_grid_world_trains_and_compares_settings(open_page):
