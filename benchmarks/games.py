@@ -89,11 +89,9 @@ def tictactoe(seeds: int, quick: bool, check_every: int = 400, limit: int = 20_0
         t0, found = time.perf_counter(), None
         while a.games < limit:
             a.step(check_every // BATCH_GAMES)
-            if T.match(a.agent, T.random_move, 200, 99)["loss"] > 0:
-                continue
-            r = T.match(a.agent, T.random_move, 1000, 2024)
+            r = T.match_batch(a.choose, T.random_move, 1000, 2024)
             if r["loss"] == 0:
-                p = T.match(a.agent, T.perfect_move, 40, 7)
+                p = T.match_batch(a.choose, T.perfect_move, 40, 7)
                 found = {"games": a.games, "vs_random_1000": r, "vs_minimax_40": p}
                 break
         runs.append({"seed": seed, **(found or {"games": None}),

@@ -91,7 +91,7 @@ def live_view():
                 f"{int(open_cells.sum())}** cells (checked against value iteration)")
     left, right = st.columns([1, 1])
     values = np.where(maze.terminal(), 0.0, Q.max(1))
-    ui.plotly(left, F.grid_figure(maze, values, Q.argmax(1), run.last_path,
+    ui.plotly(left, F.grid_figure(maze, values, G.greedy_actions(Q), run.last_path,
                                   "Learned values, greedy moves and the latest episode"), key="grid_map")
     ui.plotly(right, F.returns_chart(run.returns, "Discounted return per episode"), key="grid_returns")
     path, end = G.greedy_path(maze, Q)
@@ -121,6 +121,9 @@ with st.expander("What γ and the step reward change: the best paths, computed e
         fig["data"][0]["showscale"] = False
         ui.plotly(col, fig, key=f"grid_variant_{name}")
     st.markdown(G.describe_paths(paths))
+    if len({tuple(p) for p, _ in paths.values()}) == 1 and settings.slip == 0:
+        st.caption("Without slipping every shortest path is safe, so the settings agree. Try the "
+                   "Cliff walk with a slippery floor of 0.1.")
 
 if run.learner.kind == "network":
     with st.expander("What the Q-network costs"):

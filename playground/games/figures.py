@@ -28,12 +28,13 @@ def grid_figure(maze, values: np.ndarray, policy: np.ndarray | None, path=None, 
     z = np.array(values, dtype=float).reshape(rows, cols)
     open_ = maze.open().reshape(rows, cols)
     z = np.where(open_, z, np.nan)
-    lim = float(np.nanmax(np.abs(z))) if np.isfinite(z).any() else 1.0
+    lim = max(float(np.nanmax(np.abs(z))) if np.isfinite(z).any() else 1.0, 0.1)
     text, ann = [], []
     for s in range(maze.n):
         r, c = divmod(s, cols)
         ch = maze.char(s)
-        label = {"G": "G", "T": "T", "#": ""}.get(ch, ARROWS[int(policy[s])] if policy is not None else "")
+        label = {"G": "G", "T": "T", "#": ""}.get(ch, ARROWS[int(policy[s])] if policy is not None
+                                                  and policy[s] >= 0 else "·")
         if ch == "S" and policy is not None:
             label = "S " + label
         text.append(f"{ch}: {z[r, c]:.3f}" if open_[r, c] else "wall")
@@ -72,7 +73,10 @@ def returns_chart(returns, title: str = "Return per episode", window: int = 20, 
         avg = np.convolve(r, np.ones(k) / k, mode="valid")
         data.append({"type": "scatter", "mode": "lines", "x": x[k - 1:].tolist(), "y": _r(avg),
                      "name": f"average of {k}", "line": {"color": BLUE, "width": 2.5}})
-    shapes = []
+    shapes, ann = [], []
+    if not len(r):
+        ann.append({"xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5, "showarrow": False,
+                    "text": "No episode yet: press Step or Play", "font": {"color": GREY, "size": 14}})
     if goal is not None:
         shapes.append({"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": goal, "y1": goal,
                        "line": {"color": GREEN, "dash": "dash", "width": 1.5}})
@@ -80,6 +84,7 @@ def returns_chart(returns, title: str = "Return per episode", window: int = 20, 
         "height": height, "margin": {"l": 50, "r": 10, "t": 30, "b": 40}, "title": {"text": title, "font": {"size": 14}},
         "xaxis": {"title": {"text": "episode"}}, "yaxis": {"title": {"text": "return"}},
         "legend": {"orientation": "h", "y": 1.15, "x": 1, "xanchor": "right"}, "shapes": shapes,
+        "annotations": ann,
         "uirevision": "returns", "plot_bgcolor": "white"}}
 
 

@@ -182,6 +182,12 @@ def greedy_path(maze: Maze, Q: np.ndarray, limit: int | None = None) -> tuple[li
     return path, "loop"
 
 
+def greedy_actions(Q: np.ndarray) -> np.ndarray:
+    """The best action per cell, −1 where every action is worth the same (nothing learned)."""
+    best = Q.argmax(1)
+    return np.where(np.ptp(Q, axis=1) > 0, best, -1)
+
+
 def describe_paths(named: dict[str, tuple[list[int], str]]) -> str:
     """One sentence comparing greedy paths, derived from their cells and ends."""
     items = list(named.items())

@@ -76,6 +76,11 @@ class SelfPlay:
         score = np.where(ok, p[..., 0] - p[..., 2], -np.inf)
         return score.argmax(1)
 
+    def choose(self, boards: np.ndarray) -> np.ndarray:
+        """The greedy cell for each of many boards at once."""
+        kids, ok = T.children(boards)
+        return self._choose(kids, ok)
+
     def agent(self, board, rng=None) -> int:
         kids, ok = T.children(np.asarray(board)[None])
         return int(self._choose(kids, ok)[0])
@@ -148,8 +153,8 @@ class SelfPlay:
     # ---- evaluation -----------------------------------------------------------------------
     def evaluate(self, random_games: int = 200, perfect_games: int = 20, seed: int = 12345) -> dict:
         """Rates against a random player and against minimax; recorded in ``history``."""
-        r = T.match(self.agent, T.random_move, random_games, seed)
-        p = T.match(self.agent, T.perfect_move, perfect_games, seed + 1)
+        r = T.match_batch(self.choose, T.random_move, random_games, seed)
+        p = T.match_batch(self.choose, T.perfect_move, perfect_games, seed + 1)
         row = {"games": self.games, "random": r, "perfect": p}
         if not self.history or self.history[-1]["games"] != self.games:
             self.history.append(row)

@@ -113,3 +113,25 @@ def match(agent, opponent, games: int, seed: int) -> dict:
         me = 1 if as_x else -1
         res["draw" if w == 0 else "win" if w == me else "loss"] += 1
     return {k: v / max(1, games) for k, v in res.items()} | {"games": games}
+
+
+def match_batch(choose, opponent, games: int, seed: int) -> dict:
+    """Like :func:`match`, but all games at once: ``choose(boards (n, 9)) -> cells`` moves for
+    the agent in every game where it is to move (one network call per ply)."""
+    rng = np.random.default_rng(seed)
+    boards = np.zeros((games, 9), dtype=np.int8)
+    me = np.where(np.arange(games) % 2 == 0, 1, -1)        # agent is X in even games
+    for _ in range(9):
+        live = ~finished(boards)
+        if not live.any():
+            break
+        turn = to_move(boards)
+        mine = np.flatnonzero(live & (turn == me))
+        if mine.size:
+            boards[mine, np.asarray(choose(boards[mine]))] = me[mine]
+        for g in np.flatnonzero(live & (turn != me)):
+            boards[g, opponent(boards[g], rng)] = -me[g]
+    w = winner(boards)
+    n = max(1, games)
+    return {"win": float(np.sum(w == me)) / n, "draw": float(np.sum(w == 0)) / n,
+            "loss": float(np.sum(w == -me)) / n, "games": games}

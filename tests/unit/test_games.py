@@ -167,14 +167,20 @@ def test_rules_and_minimax():
 def test_self_play_agent_never_loses_to_random_and_draws_against_minimax():
     agent = SelfPlay(seed=0)
     agent.step(400)                                # 6 400 self-play games
-    vs_random = T.match(agent.agent, T.random_move, 1000, seed=2024)
+    vs_random = T.match_batch(agent.choose, T.random_move, 1000, seed=2024)
     assert vs_random["loss"] == 0 and vs_random["win"] > 0.85
-    vs_perfect = T.match(agent.agent, T.perfect_move, 40, seed=7)
+    vs_perfect = T.match_batch(agent.choose, T.perfect_move, 40, seed=7)
     assert vs_perfect["draw"] == 1.0
+    one_by_one = T.match(agent.agent, T.random_move, 200, seed=5)   # the same agent, game by game
+    assert one_by_one["loss"] == 0
     values = agent.move_values([1, 1, 0, -1, -1, 0, 0, 0, 0])
     assert np.isnan(values[0]).all() and values[2, 0] == 1.0   # the winning move is certain
 
 
 def test_untrained_agent_loses_sometimes():
-    vs_random = T.match(SelfPlay(seed=0).agent, T.random_move, 200, seed=2024)
+    untrained = SelfPlay(seed=0)
+    vs_random = T.match_batch(untrained.choose, T.random_move, 200, seed=2024)
     assert vs_random["loss"] > 0
+    assert vs_random == T.match_batch(untrained.choose, T.random_move, 200, seed=2024)   # seeded
+    perfect = T.match_batch(lambda bs: [T.best_moves(b)[0] for b in bs], T.random_move, 100, 1)
+    assert perfect["loss"] == 0 and perfect["win"] > 0.8 and perfect["games"] == 100
