@@ -40,6 +40,9 @@ def new_game():
 
 
 def build():
+    if not T.solved():
+        with st.spinner("Solving tic-tac-toe for the perfect player (once per server, about a second)"):
+            T.value(np.zeros(9, dtype=np.int8))
     state["ttt_run"], state["ttt_key"] = SelfPlay(lr=lr, eps=eps, seed=int(seed)), key
     state["ttt_playing"] = False
     state["ttt_run"].evaluate(100, 10)

@@ -12,6 +12,7 @@ import torch
 from ..threads import few_threads
 from . import cartpole as C
 from .budget import run_for
+from .health import weights_problem
 
 HIDDEN = 32
 SCALE = torch.tensor([1 / 2.4, 1 / 2.0, 1 / C.THETA_LIMIT, 1 / 2.0])   # inputs to about ±1
@@ -87,9 +88,11 @@ class Reinforce:
             self.opt.zero_grad()
             loss.backward()
             self.opt.step()
-        if not all(torch.isfinite(p).all() for p in self.policy.parameters()):
+        problem = weights_problem(self.policy, self.value)
+        if problem:
             self.status = "diverged"
-            self.message = "The policy's weights became NaN: lower the learning rate and press Reset."
+            self.message = (f"Training diverged after {self.episodes} episodes: {problem}. The learning "
+                            "rate is too high: lower it and press Reset.")
             return False
         self.episodes += len(lengths)
         self.updates += 1

@@ -14,6 +14,7 @@ import torch
 from ..threads import few_threads
 from . import tictactoe as T
 from .budget import run_for
+from .health import weights_problem
 
 HIDDEN = 128
 UPDATES = 4         # gradient steps per round of self-play games
@@ -136,10 +137,11 @@ class SelfPlay:
             if not np.isfinite(loss):
                 break
         self.updates += 1
-        if not np.isfinite(loss) or not all(torch.isfinite(q).all() for q in self.net.parameters()):
+        problem = "its loss became NaN" if not np.isfinite(loss) else weights_problem(self.net)
+        if problem:
             self.status = "diverged"
-            self.message = (f"The network's outputs became NaN after {self.games:,} games: the learning "
-                            "rate is too high. Lower it and press Reset.")
+            self.message = (f"Training diverged after {self.games:,} games: {problem}. The learning "
+                            "rate is too high: lower it and press Reset.")
             return False
         self.status = "training"
         return True

@@ -73,6 +73,11 @@ def _negamax(key: bytes) -> int:
     return max(-_negamax(play(b, int(c)).tobytes()) for c in legal(b))
 
 
+def solved() -> bool:
+    """Whether perfect play is already known (the 5 478 positions are solved once per process)."""
+    return _negamax.cache_info().currsize > 0
+
+
 def value(board) -> int:
     """The game's value with perfect play for the player to move: 1 win, 0 draw, −1 loss."""
     return _negamax(np.asarray(board, dtype=np.int8).tobytes())

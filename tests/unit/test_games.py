@@ -144,9 +144,14 @@ def test_reinforce_learns_to_balance():
 def test_reinforce_absurd_learning_rate_is_caught():
     agent = Reinforce(lr=1e12, seed=0)
     agent.step(30)
-    assert agent.status in ("diverged", "training")
-    if agent.status == "diverged":
-        assert "learning rate" in agent.message
+    assert agent.status == "diverged" and "learning rate" in agent.message
+    assert agent.step(1) == 0
+    sane = Reinforce(lr=10.0, seed=0)         # the largest rate the page offers: Adam stays bounded
+    sane.step(3)
+    assert sane.status == "training"
+    ttt = SelfPlay(lr=1e12, seed=0)
+    ttt.step(10)
+    assert ttt.status == "diverged" and "learning rate" in ttt.message
 
 
 # ---- tic-tac-toe --------------------------------------------------------------------------
