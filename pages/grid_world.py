@@ -53,6 +53,32 @@ seed = widget("seed", sb.number_input, "Seed", min_value=0, max_value=9999, step
 v = {**S.GRID_DEFAULTS, **ui.stored(P)}
 ui.write_query(S.to_query(v, S.GRID_DEFAULTS))
 
+PAINTS = {"#": "wall", ".": "floor", "T": "trap", "G": "goal", "S": "start"}
+
+
+def painted(key: str):
+    """A click on the editor: paint that cell and switch to your own maze."""
+    ev = state.get(key)
+    pts = (ev or {}).get("selection", {}).get("points", []) if ev else []
+    editable = G.loose(ui.stored(P).get("maze", ""))
+    if pts and editable is not None:
+        cell = int(round(pts[0]["y"])) * editable.shape[1] + int(round(pts[0]["x"]))
+        ui.remember(P, "maze", G.paint(editable.text, cell, state.get("grid_paint", "#")))
+        ui.remember(P, "preset", "custom")
+        state["grid_paints"] = state.get("grid_paints", 0) + 1     # a fresh editor: no stale selection
+
+
+editable = G.loose(maze_text)
+with st.expander("Edit the maze: click cells to paint them", expanded=preset == "custom"):
+    if editable is None:
+        st.caption("Fix the maze text in the sidebar first (rows of . # S G T of equal length).")
+    else:
+        st.radio("Paint", list(PAINTS), format_func=PAINTS.get, horizontal=True, key="grid_paint")
+        fig = F.grid_figure(editable, np.zeros(editable.n), None, height=260, clickable=True)
+        fig["data"][0]["showscale"] = False
+        ekey = f"grid_editor_{state.get('grid_paints', 0)}"
+        ui.plotly(st, fig, key=ekey, on_select=lambda: painted(ekey), selection_mode="points")
+
 try:
     maze = G.parse(maze_text)
 except G.MazeError as exc:

@@ -21,7 +21,7 @@ def _r(a, digits: int = 3):
 
 
 def grid_figure(maze, values: np.ndarray, policy: np.ndarray | None, path=None, title: str = "",
-                height: int = 380) -> dict:
+                height: int = 380, clickable: bool = False) -> dict:
     """The maze: each open cell coloured by its value, an arrow for the greedy action, walls
     dark, S/G/T marked, and a path (e.g. the latest episode) drawn as a line."""
     rows, cols = maze.shape
@@ -33,10 +33,8 @@ def grid_figure(maze, values: np.ndarray, policy: np.ndarray | None, path=None, 
     for s in range(maze.n):
         r, c = divmod(s, cols)
         ch = maze.char(s)
-        label = {"G": "G", "T": "T", "#": ""}.get(ch, ARROWS[int(policy[s])] if policy is not None
-                                                  and policy[s] >= 0 else "·")
-        if ch == "S" and policy is not None:
-            label = "S " + label
+        arrow = ARROWS[int(policy[s])] if policy is not None and policy[s] >= 0 else "·"
+        label = {"G": "G", "T": "T", "#": "", "S": "S" if policy is None else f"S {arrow}"}.get(ch, arrow)
         text.append(f"{ch}: {z[r, c]:.3f}" if open_[r, c] else "wall")
         if label:
             ann.append({"x": c, "y": r, "text": label, "showarrow": False,
@@ -49,6 +47,12 @@ def grid_figure(maze, values: np.ndarray, policy: np.ndarray | None, path=None, 
     walls = [(s // cols, s % cols) for s in range(maze.n) if maze.char(s) == "#"]
     shapes = [{"type": "rect", "x0": c - 0.5, "x1": c + 0.5, "y0": r - 0.5, "y1": r + 0.5,
                "fillcolor": "#555", "line": {"width": 0}} for r, c in walls]
+    if clickable:     # one invisible marker per cell: a click selects the cell
+        r_, c_ = np.divmod(np.arange(maze.n), cols)
+        data.append({"type": "scatter", "mode": "markers", "x": c_.tolist(), "y": r_.tolist(),
+                     "customdata": list(range(maze.n)), "marker": {"size": 30, "opacity": 0.01},
+                     "hovertemplate": "click to paint row %{y}, column %{x}<extra></extra>",
+                     "showlegend": False})
     if path is not None and len(path) > 1:
         pr, pc = np.divmod(np.asarray(path), cols)
         jitter = np.linspace(-0.12, 0.12, len(path))     # repeated cells stay visible

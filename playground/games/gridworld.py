@@ -90,6 +90,26 @@ def parse(text: str) -> Maze:
     return maze
 
 
+def loose(text: str) -> Maze | None:
+    """The maze's cells even when it cannot be played yet (for the click editor), else None."""
+    lines = [ln.strip().replace(" ", "").upper() for ln in str(text).strip().splitlines() if ln.strip()]
+    if (not lines or len(lines) > MAX_SIDE or len({len(ln) for ln in lines}) != 1
+            or len(lines[0]) > MAX_SIDE or {ch for ln in lines for ch in ln} - set(CHARS)):
+        return None
+    return Maze(tuple(lines))
+
+
+def paint(text: str, cell: int, ch: str) -> str:
+    """The maze text with one cell changed; a new start replaces the old one."""
+    maze = loose(text)
+    if maze is None or ch not in CHARS or not 0 <= cell < maze.n:
+        return text
+    cols = maze.shape[1]
+    grid = [list(r.replace("S", ".") if ch == "S" else r) for r in maze.rows]
+    grid[cell // cols][cell % cols] = ch
+    return "\n".join("".join(r) for r in grid)
+
+
 def neighbour(maze: Maze, s: int, a: int) -> int:
     rows, cols = maze.shape
     r, c = divmod(s, cols)

@@ -32,6 +32,19 @@ def test_grid_world_trains_live(page: Page, app_url: str):
     expect(page.get_by_text(re.compile(r"optimal in \d+ of 11 cells"))).to_be_visible()
     no_exception(page)
     page.screenshot(path=str(ARTIFACTS / "games_grid_world.png"), full_page=True)
+    # paint a wall by clicking the editor's cell in row 0, column 1
+    page.get_by_text("Edit the maze: click cells to paint them").click()
+    area = page.locator(".st-key-grid_editor_0 .nsewdrag").first
+    expect(area).to_be_visible(timeout=TIMEOUT)
+    page.wait_for_timeout(800)                   # the expander has finished opening
+    box = area.bounding_box()
+    page.mouse.move(box["x"] + 1.5 / 4 * box["width"], box["y"] + 0.5 / 4 * box["height"])
+    expect(page.get_by_text("click to paint row 0, column 1")).to_be_visible(timeout=TIMEOUT)
+    page.mouse.click(box["x"] + 1.5 / 4 * box["width"], box["y"] + 0.5 / 4 * box["height"])
+    wait_idle(page)
+    expect(page.get_by_text(re.compile(r"optimal in 0 of 10 cells"))).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_role("textbox", name="Your maze")).to_have_value("S#..\n.##.\n.T#.\n...G")
+    no_exception(page)
 
 
 def test_tictactoe_trains_and_plays_a_move(page: Page, app_url: str):

@@ -79,3 +79,17 @@ def test_tictactoe_agent_starts_when_asked(open_page):
     b = at.session_state["ttt_board"]
     assert (b == 1).sum() == 1 and T.to_move(b) == -1
     assert any("You play **O**" in m.value for m in at.markdown)
+
+
+def test_grid_world_painted_maze_is_used(open_page):
+    """The click itself is tested in the browser (tests/e2e/test_games_browser.py)."""
+    from playground.games import gridworld as G
+    assert G.paint("S.\n.G", 1, "#") == "S#\n.G"
+    assert G.paint("S.\n.G", 2, "S") == "..\nSG"               # one start only
+    assert G.paint("S.x", 0, "#") == "S.x" and G.loose("S.x") is None
+    at = open_page(GRID)
+    assert at.radio(key="grid_paint").value == "#"
+    at.session_state["grid_maze"] = G.paint(G.PRESETS["maze4"][1], 1, "#")
+    at.session_state["grid_preset"] = "custom"
+    at.run()
+    assert at.session_state["grid_run"].maze.rows[0] == "S#.." and not at.exception
