@@ -154,6 +154,17 @@ PROBLEMS = {
 }
 
 
+MULTICLASS = ("spiral3", "blobs4")
+OUTPUT_OF = {"multiclass": "Softmax + cross-entropy", "regression": "Linear output, squared error"}
+
+
+def kind_of(name: str) -> str:
+    """binary | multiclass | regression, from a generator's name (without generating it)."""
+    if name in PROBLEMS["regression"]:
+        return "regression"
+    return "multiclass" if name in MULTICLASS else "binary"
+
+
 def problem_of(name: str) -> str:
     return "regression" if name in PROBLEMS["regression"] else "classification"
 

@@ -59,12 +59,22 @@ class FlowHistory:
                     size = np.linalg.norm(w0)
                     ratio[l] = np.linalg.norm(w1 - w0) / steps / size if size > 0 else np.nan
         self._prev_theta, self._prev_step = net.theta.copy(), opt_step
+        self.add(epoch, sizes, ratio)
+
+    def add(self, epoch: int, sizes, ratio, net: Network | None = None):
+        """Append one record measured elsewhere (the browser engine reports its own)."""
         self.epochs.append(int(epoch))
-        self.grad.append(sizes)
-        self.ratio.append(ratio)
-        if len(self.epochs) > HISTORY_MAX:   # keep the first record, thin the rest
-            for seq in (self.epochs, self.grad, self.ratio):
-                seq[:] = seq[:1] + seq[2::2]
+        self.grad.append(np.asarray(sizes, dtype=float))
+        self.ratio.append(np.asarray(ratio, dtype=float))
+        if net is not None:
+            self._prev_theta = net.theta.copy()
+        if len(self.epochs) > HISTORY_MAX:
+            self.thin()
+
+    def thin(self):
+        """Keep the first record and every second one after it."""
+        for seq in (self.epochs, self.grad, self.ratio):
+            seq[:] = seq[:1] + seq[2::2]
 
     def latest(self) -> np.ndarray:
         return self.grad[-1] if self.grad else np.zeros(self.n_layers)

@@ -67,3 +67,9 @@ def test_csv_headerless_multiclass_and_regression():
     rows = "\n".join(f"{i % 7 - 3},{i % 5 - 2},{i * 0.37:.2f}" for i in range(30))
     d, notes = D.parse_csv(("x1,x2,label\n" + rows).encode())
     assert d.kind == "regression" and d.y.min() == -1 and d.y.max() == 1
+
+
+def test_kind_of_matches_the_generated_data():
+    from playground.mlp import datasets as D
+    for name in D.GENERATORS:
+        assert D.kind_of(name) == D.generate(name).kind, name
