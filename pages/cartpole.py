@@ -5,7 +5,7 @@ import streamlit as st
 from playground import ui
 from playground.games import cartpole as C, figures as F, settings as S
 from playground.games.costs import policy_cost
-from playground.games.reinforce import Reinforce
+from playground.games.reinforce import Reinforce, describe_policy
 
 ui.page_setup()
 P = "cart"
@@ -73,13 +73,7 @@ def live_view():
     th, om, p = run.policy_grid()
     l2, r2 = st.columns([1, 1])
     ui.plotly(l2, F.policy_heatmap(th, om, p), key="cart_policy")
-    lean_right = p[:, th > 0].mean()
-    r2.markdown(
-        f"**What it has learned.** When the pole leans right (positive angle), the policy pushes "
-        f"right with probability **{lean_right:.0%}** on average; leaning left, **{p[:, th < 0].mean():.0%}**. "
-        + ("Pushing under the falling side is what keeps a pole up: it has found that."
-           if lean_right > 0.6 > p[:, th < 0].mean() else
-           "It has not yet found the trick: push the cart under the side the pole falls to."))
+    r2.markdown("**What it has learned.** " + describe_policy(th, p))
 
 
 live_view()

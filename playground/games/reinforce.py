@@ -125,3 +125,13 @@ class Reinforce:
         T, O = np.meshgrid(th, om)
         states = np.stack([np.zeros_like(T), np.zeros_like(T), T, O], -1)
         return th, om, self.p_right(states.reshape(-1, 4)).reshape(n, n)
+
+
+def describe_policy(theta: np.ndarray, p: np.ndarray) -> str:
+    """What the P(push right) map says, in numbers: does it push under the falling side?"""
+    right, left = float(p[:, theta > 0].mean()), float(p[:, theta < 0].mean())
+    found = right > 0.6 > left
+    return (f"When the pole leans right (positive angle), the policy pushes right with probability "
+            f"**{right:.0%}** on average; leaning left, **{left:.0%}**. "
+            + ("Pushing under the falling side is what keeps a pole up: it has found that." if found else
+               "It has not yet found the trick: push the cart under the side the pole falls to."))

@@ -7,7 +7,7 @@ import torch
 
 from playground.games import cartpole as C, gridworld as G, tictactoe as T
 from playground.games.budget import run_for
-from playground.games.reinforce import Reinforce
+from playground.games.reinforce import Reinforce, describe_policy
 from playground.games.selfplay import SelfPlay
 
 MAZE4 = G.PRESETS["maze4"][1]
@@ -134,11 +134,14 @@ def test_cartpole_termination_and_a_falling_pole():
 def test_reinforce_learns_to_balance():
     agent = Reinforce(seed=2)
     first = agent.average()
+    assert "not yet found" in describe_policy(*agent.policy_grid(11)[::2])
     agent.step(25)
     assert agent.episodes == 200 and agent.average(50) > max(60.0, 3 * np.mean(agent.returns[:16]))
     assert first == 0.0
     th, om, p = agent.policy_grid(11)
     assert p.shape == (11, 11) and p[0, 0] < 0.5 < p[-1, -1]   # falling left → push left
+    text = describe_policy(th, p)
+    assert "it has found that" in text and f"**{p[:, th > 0].mean():.0%}**" in text
 
 
 def test_reinforce_absurd_learning_rate_is_caught():
