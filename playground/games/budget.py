@@ -23,3 +23,18 @@ def run_for(work: Callable[[], object], n: int, max_seconds: float | None = None
         if deadline is not None and time.monotonic() >= deadline:
             break
     return done
+
+
+class Stepped:
+    """A run trained one unit at a time (an episode, a batch of episodes, a round of games):
+    ``step(n, max_seconds)`` calls ``self.unit()`` up to n times within the time budget; a run
+    whose ``status`` is "diverged" or "error" does nothing."""
+    status = "ready"
+
+    def unit(self) -> bool:     # pragma: no cover - every run defines it
+        raise NotImplementedError
+
+    def step(self, n: int = 1, max_seconds: float | None = None) -> int:
+        if self.status in ("diverged", "error"):
+            return 0
+        return run_for(self.unit, n, max_seconds)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .budget import run_for
+from .budget import Stepped
 
 ACTIONS = ("up", "right", "down", "left")
 ARROWS = ("↑", "→", "↓", "←")
@@ -258,7 +258,7 @@ class GridSettings:
     seed: int = 0
 
 
-class GridRun:
+class GridRun(Stepped):
     """One learner on one maze, trained an episode at a time."""
 
     def __init__(self, s: GridSettings):
@@ -279,6 +279,10 @@ class GridRun:
         self.returns: list[float] = []
         self.last_path: list[int] = [self.maze.start]
         self.status, self.message = "ready", ""
+
+    def unit(self) -> bool:
+        """One unit of training: an episode."""
+        return self.episode()
 
     def episode(self) -> bool:
         s, path, total, disc = self.maze.start, [self.maze.start], 0.0, 1.0
@@ -304,12 +308,6 @@ class GridRun:
         self.last_path = path
         self.status = "training"
         return True
-
-    def step(self, n: int = 1, max_seconds: float | None = None) -> int:
-        """Train ``n`` episodes (fewer if ``max_seconds`` run out)."""
-        if self.status in ("diverged", "error"):
-            return 0
-        return run_for(self.episode, n, max_seconds)
 
     def q_table(self) -> np.ndarray:
         return self.learner.q_table()

@@ -11,7 +11,7 @@ import torch
 
 from ..threads import few_threads
 from . import cartpole as C
-from .budget import run_for
+from .budget import Stepped
 from .health import weights_problem
 
 HIDDEN = 32
@@ -23,7 +23,7 @@ def policy_net(seed: int) -> torch.nn.Module:
     return torch.nn.Sequential(torch.nn.Linear(4, HIDDEN), torch.nn.Tanh(), torch.nn.Linear(HIDDEN, 1))
 
 
-class Reinforce:
+class Reinforce(Stepped):
     def __init__(self, lr: float = 0.01, gamma: float = 0.99, batch: int = 8, seed: int = 0):
         self.seed, self.gamma, self.batch = int(seed), float(gamma), int(batch)
         self.policy = policy_net(self.seed)
@@ -59,6 +59,10 @@ class Reinforce:
             if not alive.any():
                 break
         return np.array(S, np.float32), np.array(A), np.array(M, np.float32)
+
+    def unit(self) -> bool:
+        """One unit of training: a batch of 8 episodes and one update."""
+        return self.update()
 
     def update(self) -> bool:
         S, A, M = self.rollout()
@@ -99,12 +103,6 @@ class Reinforce:
         self.returns.extend(float(v) for v in lengths)
         self.status = "training"
         return True
-
-    def step(self, n: int = 1, max_seconds: float | None = None) -> int:
-        """``n`` updates (each a batch of episodes), fewer if ``max_seconds`` run out."""
-        if self.status in ("diverged", "error"):
-            return 0
-        return run_for(self.update, n, max_seconds)
 
     def average(self, window: int = C.SOLVED_WINDOW) -> float:
         return float(np.mean(self.returns[-window:])) if self.returns else 0.0

@@ -13,7 +13,7 @@ import torch
 
 from ..threads import few_threads
 from . import tictactoe as T
-from .budget import run_for
+from .budget import Stepped
 from .health import weights_problem
 
 HIDDEN = 128
@@ -37,7 +37,7 @@ def value_net(seed: int) -> torch.nn.Module:
                                torch.nn.Linear(HIDDEN, 3))
 
 
-class SelfPlay:
+class SelfPlay(Stepped):
     def __init__(self, lr: float = 0.003, eps: float = 0.3, seed: int = 0):
         self.seed, self.eps = int(seed), float(eps)
         self.net = value_net(self.seed)
@@ -128,6 +128,10 @@ class SelfPlay:
             self.opt.step()
         return float(loss.item())
 
+    def unit(self) -> bool:
+        """One unit of training: 16 self-play games and 4 updates."""
+        return self.train_step()
+
     def train_step(self) -> bool:
         for group in self.opt.param_groups:    # a decaying step size settles the values
             group["lr"] = self.lr / (1 + self.games / 2000)
@@ -145,12 +149,6 @@ class SelfPlay:
             return False
         self.status = "training"
         return True
-
-    def step(self, n: int = 1, max_seconds: float | None = None) -> int:
-        """``n`` rounds of 16 self-play games and 4 updates, fewer if the time runs out."""
-        if self.status in ("diverged", "error"):
-            return 0
-        return run_for(self.train_step, n, max_seconds)
 
     # ---- evaluation -----------------------------------------------------------------------
     def evaluate(self, random_games: int = 200, perfect_games: int = 20, seed: int = 12345) -> dict:
