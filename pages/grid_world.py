@@ -133,9 +133,9 @@ live_view()
 with st.expander("What γ and the step reward change: the best paths, computed exactly", expanded=False):
     st.caption("Value iteration solves this maze exactly for each setting (no learning). A steep "
                "step cost hurries the agent along the shortest path, even past traps; a small γ makes "
-               "a far goal worth almost nothing.")
+               "a far goal worth almost nothing; a positive step reward pays the agent never to finish.")
     variants = {"your settings": (run.gamma, settings.step_reward),
-                "step reward −0.01": (run.gamma, -0.01), "step reward −0.2": (run.gamma, -0.2),
+                "step reward −0.2": (run.gamma, -0.2), "step reward +0.1": (run.gamma, 0.1),
                 "γ = 0.6": (0.6, settings.step_reward)}
     paths, cols = {}, st.columns(len(variants))
     for col, (name, (g, r)) in zip(cols, variants.items()):

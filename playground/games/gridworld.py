@@ -216,7 +216,7 @@ def describe_paths(named: dict[str, tuple[list[int], str]]) -> str:
              "keeps bumping into a wall)"
              for name, (p, end) in items]
     distinct = {tuple(p) for _, (p, _) in items}
-    verdict = ("the settings choose different paths" if len(distinct) > 1
+    verdict = (f"the {len(items)} settings choose {len(distinct)} different paths" if len(distinct) > 1
                else "all settings choose the same path")
     return f"On this maze {verdict} — " + "; ".join(parts) + "."
 
