@@ -82,6 +82,5 @@ class NetLearner:
         self.updates += 1
         if self.updates % SYNC_EVERY == 0:
             self.target.load_state_dict(self.net.state_dict())
-        self._q = None
-        q = self.q_table()
-        return float(loss.item()) if np.all(np.isfinite(q)) else float("nan")
+        self._q = None          # recomputed when next needed
+        return float(loss.item()) ** 0.5          # the batch's RMS TD error
