@@ -192,3 +192,16 @@ def test_untrained_agent_loses_sometimes():
     assert vs_random == T.match_batch(untrained.choose, T.random_move, 200, seed=2024)   # seeded
     perfect = T.match_batch(lambda bs: [T.best_moves(b)[0] for b in bs], T.random_move, 100, 1)
     assert perfect["loss"] == 0 and perfect["win"] > 0.8 and perfect["games"] == 100
+
+
+def test_the_costs_page_lists_and_measures_the_game_networks():
+    from playground import catalog as K
+
+    keys = {e.key for e in K.entries()}
+    assert {"games:grid_qnet", "games:cart_policy", "games:ttt_value"} <= keys
+    ttt = K.measure_entry("games:ttt_value", repeats=2)
+    assert ttt.macs == 18 * 128 + 128 * 128 + 128 * 3 and ttt.params == 19 * 128 + 129 * 128 + 129 * 3
+    grid = K.measure_entry("games:grid_qnet", repeats=2)
+    assert grid.macs == 8 * 32 + 32 * 4 and grid.input_desc == "one cell (8 one-hot inputs)"
+    cart = K.measure_entry("games:cart_policy", repeats=2)
+    assert cart.macs == 4 * 32 + 32 and cart.params == 5 * 32 + 33
