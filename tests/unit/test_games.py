@@ -205,3 +205,17 @@ def test_the_costs_page_lists_and_measures_the_game_networks():
     assert grid.macs == 8 * 32 + 32 * 4 and grid.input_desc == "one cell (8 one-hot inputs)"
     cart = K.measure_entry("games:cart_policy", repeats=2)
     assert cart.macs == 4 * 32 + 32 and cart.params == 5 * 32 + 33
+
+
+def test_settings_round_trip_through_the_url():
+    from playground.games import settings as S
+
+    values = {**S.GRID_DEFAULTS, "preset": "custom", "maze": "S.#\n..G", "gamma": 0.9, "lr": 0.01}
+    q = S.to_query(values, S.GRID_DEFAULTS)
+    assert q == {"preset": "custom", "maze": "S.#/..G", "gamma": "0.9", "lr": "0.01"}
+    back, warnings = S.from_query(q, S.GRID_PARSERS)
+    assert not warnings and {**S.GRID_DEFAULTS, **back} == values
+    assert S.to_query(S.GRID_DEFAULTS, S.GRID_DEFAULTS) == {}
+    odd, warnings = S.from_query({"lr": "1e99", "eps": "nan", "first": "robot", "speed": "7"}, S.TTT_PARSERS)
+    assert odd == {"lr": 10.0, "speed": 5} and len(warnings) == 2      # clamped / ignored with a reason
+    assert S.from_query({"maze": "/".join(["S" * 11] * 2)}, S.GRID_PARSERS)[1]  # too wide: ignored
