@@ -7,6 +7,7 @@ the slip probability; walking into a wall or the border leaves the agent where i
 """
 from __future__ import annotations
 
+import time
 from collections import deque
 from dataclasses import dataclass
 
@@ -279,14 +280,26 @@ class GridRun(Stepped):
         self.returns: list[float] = []
         self.last_path: list[int] = [self.maze.start]
         self.status, self.message = "ready", ""
+        self._open, self._deadline = None, None     # an episode paused by the time budget
 
     def unit(self) -> bool:
         """One unit of training: an episode."""
         return self.episode()
 
+    def step(self, n: int = 1, max_seconds: float | None = None) -> int:
+        """``n`` episodes within ``max_seconds``; a long episode that runs out of time is paused
+        mid-way and goes on at the next call (a frame never waits for a whole episode)."""
+        self._deadline = None if max_seconds is None else time.monotonic() + max_seconds
+        return super().step(n, max_seconds)
+
     def episode(self) -> bool:
-        s, path, total, disc = self.maze.start, [self.maze.start], 0.0, 1.0
-        for _ in range(self.max_steps):
+        if self._open is None:
+            self._open = (self.maze.start, [self.maze.start], 0.0, 1.0)
+        s, path, total, disc = self._open
+        for k in range(self.max_steps - (len(path) - 1)):
+            if k and self._deadline is not None and time.monotonic() > self._deadline:
+                self._open = (s, path, total, disc)        # go on next time
+                return True
             a = self.learner.act(s, self.s.eps, self.rng)
             t, r, done = self.dyn.sample(s, a, self.rng)
             err = self.learner.update(s, a, r, t, done)
@@ -303,6 +316,7 @@ class GridRun(Stepped):
             s = t
             if done:
                 break
+        self._open = None
         self.episodes += 1
         self.returns.append(total)
         self.last_path = path

@@ -219,3 +219,13 @@ def test_settings_round_trip_through_the_url():
     odd, warnings = S.from_query({"lr": "1e99", "eps": "nan", "first": "robot", "speed": "7"}, S.TTT_PARSERS)
     assert odd == {"lr": 10.0, "speed": 5} and len(warnings) == 2      # clamped / ignored with a reason
     assert S.from_query({"maze": "/".join(["S" * 11] * 2)}, S.GRID_PARSERS)[1]  # too wide: ignored
+
+
+def test_a_long_episode_is_paused_by_the_time_budget_and_resumed():
+    maze = "S" + "." * 9 + "\n" + "." * 9 + "G"
+    run = G.GridRun(G.GridSettings(maze=maze, method="network", eps=1.0, seed=0))
+    run.step(1, max_seconds=0.0)             # out of time after the first move
+    assert run.episodes == 0 and run.steps == 1
+    while run.episodes == 0:
+        run.step(1, max_seconds=0.001)
+    assert len(run.returns) == 1 and run.steps == len(run.last_path) - 1   # one whole episode
