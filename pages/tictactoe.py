@@ -77,6 +77,9 @@ def training_view():
 training_view()
 
 st.subheader("Your game")
+if state.get("ttt_sides") != first:     # who starts changed: a new game with the new sides
+    state["ttt_sides"] = first
+    new_game()
 board = state["ttt_board"]
 you = 1 if ui.stored(P).get("first", "you") == "you" else -1
 
@@ -111,9 +114,8 @@ with left:
     else:
         st.markdown(f"You play **{T.MARK[you]}**. Your move: click an empty cell.")
 with right:
-    shown = board if T.to_move(board) == you or T.finished(board) else board
-    values = run.move_values(shown)
-    ui.plotly(st, F.board_figure(shown, values), key="ttt_board_fig")
+    values = run.move_values(board)
+    ui.plotly(st, F.board_figure(board, values), key="ttt_board_fig")
     if not T.finished(board):
         best = int(np.nanargmax(values[:, 0] - values[:, 2]))
         st.caption(f"From your side: for each empty cell, the network's probability that whoever "

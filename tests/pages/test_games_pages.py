@@ -79,6 +79,9 @@ def test_tictactoe_agent_starts_when_asked(open_page):
     b = at.session_state["ttt_board"]
     assert (b == 1).sum() == 1 and T.to_move(b) == -1
     assert any("You play **O**" in m.value for m in at.markdown)
+    at.radio(key="ttt_first").set_value("you").run()          # switching sides starts a new game
+    assert not at.session_state["ttt_board"].any()
+    assert any("You play **X**" in m.value for m in at.markdown) and not at.exception
 
 
 def test_grid_world_painted_maze_is_used(open_page):
