@@ -9,7 +9,7 @@ from playground.games.reinforce import Reinforce, describe_policy
 
 ui.page_setup()
 P = "cart"
-FRAME_SECONDS, CHUNK_SECONDS = 0.15, 0.2
+FRAME_SECONDS = 0.15   # the demo cart's frames while paused and watching
 DEMO_STEPS = 4          # physics steps of the animated cart per frame (0.08 s of its time)
 YOU_SECONDS = 0.1       # your game: one 0.02 s step per 0.1 s, five times slower than real
 state = st.session_state
@@ -42,15 +42,27 @@ if state.get("cart_key") != key:
     build()
 run: Reinforce = state["cart_run"]
 ui.transport(P, "cart_run", build, S.CART_SPEEDS, S.CART_DEFAULTS["speed"], "updates of 8 episodes")
-playing = state["cart_playing"]
 watching = sb.toggle("Animate the current policy while paused", key="cart_watch")
 
 
-@st.fragment(run_every=FRAME_SECONDS if playing or watching else None)
+def speed() -> int:
+    return int(ui.stored(P).get("speed", S.CART_DEFAULTS["speed"]))
+
+
+@ui.live_fragment(P, run_key="cart_run", n=speed)   # each frame: its share of the server, then draw
 def live_view():
-    ui.advance(P, run, int(ui.stored(P).get("speed", 2)), CHUNK_SECONDS)
     if run.status == "diverged":
         st.error(run.message)
+    solved = run.solved_at()
+    st.markdown(f"Episodes **{run.episodes:,}** · average return of the last "
+                f"{min(len(run.returns), C.SOLVED_WINDOW)} **{run.average():.1f}** (solved: ≥ "
+                f"{C.SOLVED_RETURN:g} over {C.SOLVED_WINDOW}) · "
+                + (f"**solved after {solved:,} episodes**" if solved else "not solved yet"))
+
+
+@st.fragment(run_every=ui.frame_every(P) or (FRAME_SECONDS if watching else None))
+def demo_view():
+    """The current policy balancing one cart (a few policy calls and one small figure)."""
     demo: C.Game = state["cart_demo"]
     if demo.over:
         demo = state["cart_demo"] = C.Game(int(demo.rng.integers(1 << 30)))
@@ -59,17 +71,18 @@ def live_view():
         push = run.act(demo.state)
         if not demo.push(push):
             break
-    solved = run.solved_at()
-    avg = run.average()
-    st.markdown(f"Episodes **{run.episodes:,}** · average return of the last "
-                f"{min(len(run.returns), C.SOLVED_WINDOW)} **{avg:.1f}** (solved: ≥ {C.SOLVED_RETURN:g} "
-                f"over {C.SOLVED_WINDOW}) · " + (f"**solved after {solved:,} episodes**" if solved
-                                                 else "not solved yet"))
-    left, right = st.columns([1, 1])
-    ui.plotly(left, F.cartpole_figure(demo.state, f"The current policy playing: step {demo.steps}",
-                                      push), key="cart_anim")
-    ui.plotly(right, F.returns_chart(run.returns, "Steps balanced per episode",
-                                     window=C.SOLVED_WINDOW, goal=C.SOLVED_RETURN), key="cart_returns")
+    ui.plotly(st, F.cartpole_figure(demo.state, f"The current policy playing: step {demo.steps}",
+                                    push), key="cart_anim")
+
+
+@ui.live_fragment(P, ui.CHART_SECONDS)
+def chart_view():
+    ui.plotly(st, F.returns_chart(run.returns, "Steps balanced per episode",
+                                  window=C.SOLVED_WINDOW, goal=C.SOLVED_RETURN), key="cart_returns")
+
+
+@ui.live_fragment(P, ui.CHART_SECONDS)
+def policy_view():
     th, om, p = run.policy_grid()
     l2, r2 = st.columns([1, 1])
     ui.plotly(l2, F.policy_heatmap(th, om, p), key="cart_policy")
@@ -77,6 +90,12 @@ def live_view():
 
 
 live_view()
+left, right = st.columns([1, 1])
+with left:
+    demo_view()
+with right:
+    chart_view()
+policy_view()
 
 st.subheader("Your turn: take the controls")
 st.caption("The game runs five times slower than real time. The force is always on, as in "

@@ -8,7 +8,6 @@ from playground.games.costs import q_network_cost
 
 ui.page_setup()
 P = "grid"  # session-state prefix of this page
-FRAME_SECONDS, CHUNK_SECONDS = 0.15, 0.2
 state = st.session_state
 
 st.title("Grid world: values and policies")
@@ -100,21 +99,27 @@ run: G.GridRun = state["grid_run"]
 if run.notice:
     st.info(run.notice)
 ui.transport(P, "grid_run", build, S.GRID_SPEEDS, S.GRID_DEFAULTS["speed"], "episodes")
-playing = state["grid_playing"]
 
 
-@st.fragment(run_every=FRAME_SECONDS if playing else None)
+def speed() -> int:
+    return int(ui.stored(P).get("speed", S.GRID_DEFAULTS["speed"]))
+
+
+@ui.live_fragment(P, run_key="grid_run", n=speed)   # each frame: its share of the server, then draw
 def live_view():
-    ui.advance(P, run, int(ui.stored(P).get("speed", 5)), CHUNK_SECONDS)
     if run.status == "diverged":
         st.error(run.message)
-    Q = run.q_table()
     agree = run.policy_matches_optimal()
     open_cells = maze.open() & ~maze.terminal()
     last = f"{run.returns[-1]:+.3f}" if run.returns else "–"
     st.markdown(f"Episode **{run.episodes:,}** · moves **{run.steps:,}** · latest return **{last}** · "
                 f"the greedy move is optimal in **{int(agree[open_cells].sum())} of "
                 f"{int(open_cells.sum())}** cells (checked against value iteration)")
+
+
+@ui.live_fragment(P, ui.CHART_SECONDS)
+def chart_view():
+    Q = run.q_table()
     left, right = st.columns([1, 1])
     values = np.where(maze.terminal(), 0.0, Q.max(1))
     ui.plotly(left, F.grid_figure(maze, values, G.greedy_actions(Q), run.last_path,
@@ -129,6 +134,7 @@ def live_view():
 
 
 live_view()
+chart_view()
 
 with st.expander("What γ and the step reward change: the best paths, computed exactly", expanded=False):
     st.caption("Value iteration solves this maze exactly for each setting (no learning). A steep "

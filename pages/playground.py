@@ -59,7 +59,7 @@ with data_col:
 
 # ---- everything else, below the live area -------------------------------------------------
 st.markdown("##### More settings")
-more = st.columns(4)
+more = st.columns(3)
 if "network" not in hide:
     with more[0]:
         ui.layers_widget(P)
@@ -81,10 +81,6 @@ if "compare" not in hide:
         if ui.setting_widget(P, "compare"):
             for key in ("b_act", "b_lr", "b_optimizer"):
                 ui.setting_widget(P, key)
-if "view" not in hide:
-    with more[3]:
-        for key in ("speed", "show_test", "discretize", "grad_links"):
-            ui.setting_widget(P, key)
 
 cfg = ui.current(P)
 ui.sync_url(P, cfg)
@@ -113,7 +109,9 @@ mlp_live.prepare(P, runs, cfg, hide, rid)
 
 @st.fragment
 def live_area():
-    playing = mlp_live.live(P, runs, cfg, hide, rid)
+    playing = state.get("pg_playing", False)
+    with ui.section("The live playground"):
+        playing = mlp_live.live(P, runs, cfg, hide, rid)
     run = runs["A"]
     c1, c2 = st.columns([3, 2])
     c1.caption(mlp_live.flow_caption(run))
@@ -130,5 +128,5 @@ e1, e2 = st.columns(2)
 full = csv_data if csv_data is not None else D.generate(cfg["dataset"], cfg["noise"], cfg["seed"])
 e1.download_button("Download the data (CSV)", full.to_csv(), file_name=f"{full.name}.csv",
                    mime="text/csv", key="pg_data_csv", icon=":material/table:")
-with e2.expander("What this network costs"):
+with e2.expander("What this network costs"), ui.section("What this network costs"):
     ui.cost_panel(cost.network_cost(runs["A"].net, "Your network A"))

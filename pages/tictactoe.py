@@ -9,7 +9,6 @@ from playground.games.selfplay import BATCH_GAMES, SelfPlay
 
 ui.page_setup()
 P = "ttt"
-FRAME_SECONDS, CHUNK_SECONDS = 0.2, 0.2
 EVAL_EVERY = 800      # self-play games between two matches against the random and perfect players
 state = st.session_state
 
@@ -54,16 +53,17 @@ if state.get("ttt_key") != key:
 run: SelfPlay = state["ttt_run"]
 ui.transport(P, "ttt_run", build, S.TTT_SPEEDS, S.TTT_DEFAULTS["speed"],
              f"rounds of {BATCH_GAMES} games")
-playing = state["ttt_playing"]
 
 
-@st.fragment(run_every=FRAME_SECONDS if playing else None)
+def speed() -> int:
+    return int(ui.stored(P).get("speed", S.TTT_DEFAULTS["speed"]))
+
+
+@ui.live_fragment(P, run_key="ttt_run", n=speed)   # each frame: its share of the server, then draw
 def training_view():
-    if ui.advance(P, run, int(ui.stored(P).get("speed", 10)), CHUNK_SECONDS):
-        if run.games - run.history[-1]["games"] >= EVAL_EVERY:
-            run.evaluate(100, 10)
-    elif run.history[-1]["games"] != run.games:
-        run.evaluate(100, 10)
+    behind = run.games - run.history[-1]["games"]
+    if behind >= EVAL_EVERY or (behind and not state["ttt_playing"]):
+        run.evaluate(100, 10)             # batched: well under a frame
     if run.status == "diverged":
         st.error(run.message)
     h = run.history[-1]
@@ -71,10 +71,15 @@ def training_view():
     st.markdown(f"Self-play games **{run.games:,}** · at {h['games']:,} games: against a random player "
                 f"won **{r['win']:.0%}**, drew {r['draw']:.0%}, lost **{r['loss']:.0%}** of {r['games']}; "
                 f"against perfect play drew **{p['draw']:.0%}**, lost {p['loss']:.0%} of {p['games']}")
+
+
+@ui.live_fragment(P, ui.CHART_SECONDS)
+def chart_view():
     ui.plotly(st, F.match_chart(run.history), key="ttt_chart")
 
 
 training_view()
+chart_view()
 
 st.subheader("Your game")
 if state.get("ttt_sides") != first:     # who starts changed: a new game with the new sides

@@ -281,6 +281,7 @@ class GridRun(Stepped):
         self.last_path: list[int] = [self.maze.start]
         self.status, self.message = "ready", ""
         self._open, self._deadline = None, None     # an episode paused by the time budget
+        self._qstar = None
 
     def unit(self) -> bool:
         """One unit of training: an episode."""
@@ -327,7 +328,9 @@ class GridRun(Stepped):
         return self.learner.q_table()
 
     def optimal_q(self) -> np.ndarray:
-        return value_iteration(self.dyn, self.gamma)
+        if self._qstar is None:            # exact, so once per run
+            self._qstar = value_iteration(self.dyn, self.gamma)
+        return self._qstar
 
     def policy_matches_optimal(self, tol: float = 1e-6) -> np.ndarray:
         """Per cell: is the greedy action one of the optimal ones? (walls and ends: True)"""

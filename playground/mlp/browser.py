@@ -18,7 +18,7 @@ Python → browser (the component's ``data``; :func:`spec`)::
                                           "history": [[epoch, train, test], ...]}]},
      "view": {"show_test", "discretize", "grad_links", "speed", "stop_at",
               "max_seconds", "report_seconds"},
-     "locks": {"features": bool, "network": bool}}
+     "locks": {"features": bool, "network": bool, "view": bool, "training": bool}}
 
     A new ``run_id`` (structure, data, seed or Reset-from-Python changed) makes the browser
     start from ``theta0``; the same ``run_id`` with other hyper-parameters updates the live
@@ -136,7 +136,8 @@ def spec(runs: dict, cfg: dict, rid: str, hidden: set, resume: bool = True) -> d
                  "grad_links": bool(cfg["grad_links"]), "speed": int(cfg["speed"]),
                  "stop_at": int(cfg["stop_at"]), "max_seconds": MAX_PLAY_SECONDS,
                  "report_seconds": REPORT_SECONDS, "history_max": HISTORY_MAX},
-        "locks": {"features": "features" in hidden, "network": "network" in hidden},
+        "locks": {"features": "features" in hidden, "network": "network" in hidden,
+                  "view": "view" in hidden, "training": "training" in hidden},
     }
 
 
@@ -245,7 +246,8 @@ def setting_change(event, cfg: dict, hidden: set) -> tuple[str, object] | None:
             return None
         return ("features", v) if v else None
     if key in ("speed", "show_test", "discretize", "grad_links") \
-            and S.BY_KEY[key].group not in hidden and isinstance(value, (bool, int, float)):
+            and S.BY_KEY[key].group not in hidden and isinstance(value, (bool, int, float)) \
+            and (S.BY_KEY[key].kind != "bool") == (type(value) is not bool):
         try:
             return key, S.parse(S.BY_KEY[key], str(value).lower())
         except ValueError:

@@ -24,9 +24,9 @@ def test_grid_world_trains_live(page: Page, app_url: str):
     wait_idle(page)
     expect(page.get_by_text("Episode 0 ", exact=False)).to_be_visible(timeout=TIMEOUT)
     button(page, "grid_play").click()            # plays until paused: no wait_idle here
-    expect(page.get_by_text("Pause")).to_be_visible(timeout=TIMEOUT)
+    expect(button(page, "grid_play")).to_contain_text("Pause", timeout=TIMEOUT)
     page.wait_for_timeout(3000)
-    page.get_by_text("Pause").click()
+    button(page, "grid_play").click()
     wait_idle(page)
     expect(page.get_by_text("Episode 0 ", exact=False)).to_have_count(0)
     expect(page.get_by_text(re.compile(r"optimal in \d+ of 11 cells"))).to_be_visible()

@@ -105,7 +105,7 @@ def test_url_state_and_hidden_groups(open_page):
     keys = {w.key for w in at.selectbox} | {w.key for w in at.slider} | {w.key for w in at.select_slider}
     assert "pg_dataset" not in keys and "pg_batch" not in keys and "pg_lr" not in keys
     assert "pg_loss" in keys
-    assert spec(at)["locks"] == {"features": True, "network": False}
+    assert spec(at)["locks"] == {"features": True, "network": False, "view": False, "training": True}
     send(at, None, {"key": "features", "value": ["x1"]})       # hidden: the click is refused
     assert runs(at)["A"].features == ["x1", "x2"]
 

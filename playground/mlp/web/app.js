@@ -108,7 +108,7 @@ class LiveView {
     const ep = h("div", "pg-epoch", bar);
     h("span", "pg-small", ep, "Epoch");
     this.epochEl = h("span", "pg-epochnum", ep, "0");
-    const sp = h("label", "pg-speed", bar, "Speed ");
+    const sp = h("label", "pg-speed", data.locks.training ? null : bar, "Speed ");
     this.speedSel = h("select", "", sp);
     for (const v of SPEEDS) { const o = h("option", "", this.speedSel, `${v} epoch${v > 1 ? "s" : ""}/frame`); o.value = v; }
     this.speedSel.value = String(SPEEDS.includes(s.view.speed) ? s.view.speed : 5);
@@ -142,7 +142,7 @@ class LiveView {
       c.width = c.height = picSize; c.style.width = c.style.height = `${picSize}px`;
       return { canvas: c, size: picSize, pic: MLPDraw.image(GRID), dots: this.dots(picSize) };
     });
-    const toggles = h("div", "pg-toggles", right);
+    const toggles = h("div", "pg-toggles", data.locks.view ? null : right);
     for (const [key, label] of [["show_test", "Show test data"], ["discretize", "Discretize output"], ["grad_links", "Links show ∂L/∂w"]]) {
       const lab = h("label", "", toggles), cb = h("input", "", lab);
       cb.type = "checkbox"; cb.checked = !!s.view[key];
@@ -230,6 +230,7 @@ class LiveView {
     if (on && s.nets.some((r) => r.status === "diverged")) return;   // Reset first
     if (on && MLPLive.reachedStop(s)) return;
     this.trainer.play(on);
+    setIcon(this.playBtn, on ? "pause" : "play", on ? "Pause" : "Play");   // in the click itself
     this.changed();
   }
 
@@ -351,6 +352,10 @@ export default function (component) {
     view.api.setStateValue = setStateValue;
     view.api.setTriggerValue = setTriggerValue;
     view.load(data);
+    // Streamlit calls this before new data and when the element goes away (a page switch):
+    // only then is the host detached, and the worker is stopped
+    const v = view;
+    return () => setTimeout(() => { if (!v.api.host.isConnected && v.trainer) v.trainer.stop(); }, 200);
   } catch (err) {
     const box = document.createElement("div");
     box.className = "pg-msg pg-bad";
