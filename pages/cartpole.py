@@ -9,8 +9,8 @@ from playground.games.reinforce import Reinforce, describe_policy
 
 ui.page_setup()
 P = "cart"
-FRAME_SECONDS = 0.15   # the demo cart's frames while paused and watching
-DEMO_STEPS = 4          # physics steps of the animated cart per frame (0.08 s of its time)
+DEMO_STEPS = 8          # physics steps of the animated cart per frame (0.16 s of its time)
+DEMO_SECONDS = 0.3      # its frames: half real time, and a small figure 3× a second on the wire
 YOU_SECONDS = 0.1       # your game: one 0.02 s step per 0.1 s, five times slower than real
 state = st.session_state
 
@@ -60,7 +60,7 @@ def live_view():
                 + (f"**solved after {solved:,} episodes**" if solved else "not solved yet"))
 
 
-@st.fragment(run_every=ui.frame_every(P) or (FRAME_SECONDS if watching else None))
+@st.fragment(run_every=ui.frame_every(P, DEMO_SECONDS) or (DEMO_SECONDS if watching else None))
 def demo_view():
     """The current policy balancing one cart (a few policy calls and one small figure)."""
     demo: C.Game = state["cart_demo"]

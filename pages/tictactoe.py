@@ -9,7 +9,7 @@ from playground.games.selfplay import BATCH_GAMES, SelfPlay
 
 ui.page_setup()
 P = "ttt"
-EVAL_EVERY = 800      # self-play games between two matches against the random and perfect players
+EVAL_EVERY = 1600     # self-play games between two matches against the random and perfect players
 state = st.session_state
 
 st.title("Play against it: tic-tac-toe")

@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 
+from ..budget import thin, thin_columns
 from ..mlp.figures import BLUE, ORANGE
 from . import cartpole as C
 from .gridworld import ARROWS
@@ -70,12 +71,14 @@ def returns_chart(returns, title: str = "Return per episode", window: int = 20, 
                   height: int = 260) -> dict:
     r = np.asarray(returns, dtype=float)
     x = np.arange(1, len(r) + 1)
-    data = [{"type": "scatter", "mode": "lines", "x": x.tolist(), "y": _r(r), "name": "episode",
+    xs, ys = thin_columns(150, x.tolist(), r.tolist())      # ≤ 150 points per curve on the wire
+    data = [{"type": "scatter", "mode": "lines", "x": xs, "y": ys, "name": "episode",
              "line": {"color": GREY, "width": 1}}]
     if len(r) >= 2:
         k = min(window, len(r))
         avg = np.convolve(r, np.ones(k) / k, mode="valid")
-        data.append({"type": "scatter", "mode": "lines", "x": x[k - 1:].tolist(), "y": _r(avg),
+        xa, ya = thin_columns(150, x[k - 1:].tolist(), avg.tolist())
+        data.append({"type": "scatter", "mode": "lines", "x": xa, "y": ya,
                      "name": f"average of {k}", "line": {"color": BLUE, "width": 2.5}})
     shapes, ann = [], []
     if not len(r):
@@ -161,6 +164,7 @@ def board_figure(board, values: np.ndarray, height: int = 330) -> dict:
 
 def match_chart(history, height: int = 280) -> dict:
     """Win / draw / loss rates against a random player and against perfect play over training."""
+    history = thin(history, 150)
     g = [h["games"] for h in history]
     data = []
     for who, dash in (("random", "solid"), ("perfect", "dot")):
