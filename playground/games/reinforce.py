@@ -44,14 +44,27 @@ class Reinforce(Stepped):
         """The current policy's choice for one state (sampled, as it was trained)."""
         return int(self.rng.random() < float(self.p_right(state)))
 
+    def _numpy_policy(self):
+        """The policy as NumPy arrays: 200 small forward passes per rollout cost ~10 μs each
+        instead of ~60 μs through torch's dispatcher (the same float32 arithmetic)."""
+        w1, b1, w2, b2 = (t.detach().numpy().copy() for t in self.policy.parameters())
+        scale = SCALE.numpy()
+
+        def p_right(states):
+            x = np.asarray(states, dtype=np.float32) * scale
+            z = np.tanh(x @ w1.T + b1) @ w2.T + b2
+            return 1.0 / (1.0 + np.exp(-z[..., 0]))
+        return p_right
+
     def rollout(self):
         """A batch of episodes played together: states, actions, alive mask (T, B, ...)."""
         n = self.batch
         s = C.reset(self.rng, n)
         alive = np.ones(n, bool)
         S, A, M = [], [], []
+        policy = self._numpy_policy()
         for _ in range(C.MAX_STEPS):
-            p = self.p_right(s)
+            p = policy(s)
             a = (self.rng.random(n) < p).astype(np.int64)
             S.append(s), A.append(a), M.append(alive.copy())
             s = C.step(s, a)
