@@ -53,7 +53,7 @@ class Reinforce(Stepped):
         def p_right(states):
             x = np.asarray(states, dtype=np.float32) * scale
             z = np.tanh(x @ w1.T + b1) @ w2.T + b2
-            return 1.0 / (1.0 + np.exp(-z[..., 0]))
+            return 1.0 / (1.0 + np.exp(-np.clip(z[..., 0], -60, 60)))   # no overflow when diverging
         return p_right
 
     def rollout(self):
