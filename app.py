@@ -64,6 +64,14 @@ PAGES = {
         st.Page("pages/data_efficiency.py", title="Data efficiency", icon=":material/trending_up:",
                 url_path="data_efficiency"),
     ],
+    "Learning to play": [
+        st.Page("pages/grid_world.py", title="Grid world: values and policies",
+                icon=":material/grid_on:", url_path="grid_world"),
+        st.Page("pages/cartpole.py", title="Balance a pole", icon=":material/sports_esports:",
+                url_path="cartpole"),
+        st.Page("pages/tictactoe.py", title="Play against it: tic-tac-toe", icon=":material/tag:",
+                url_path="tictactoe"),
+    ],
     "Teach": [
         st.Page("pages/lessons.py", title="Lessons", icon=":material/school:", url_path="lessons"),
         st.Page("pages/board.py", title="Class board", icon=":material/leaderboard:", url_path="board"),

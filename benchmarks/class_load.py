@@ -33,6 +33,9 @@ LIVE_PAGES = {   # url path -> (button to press, counter regex or None for the t
     "recurrent": ("Play", None),
     "tiny_transformer": ("Play", None),
     "gradient_flow": ("Play", None),
+    "grid_world": ("Play", r"Episode \*\*([\d,]+)\*\*"),
+    "cartpole": ("Play", r"Episodes \*\*([\d,]+)\*\*"),
+    "tictactoe": ("Play", r"Self-play games \*\*([\d,]+)\*\*"),
 }
 DEFAULT_TOOL = ROOT.parent.parent / "shared" / "tools" / "load.py"
 

@@ -153,3 +153,17 @@ st.page_link("pages/data_efficiency.py", label="Data efficiency", icon=":materia
 st.write(
     "Train the same network on 1 %, 5 %, 25 % and 100 % of its data and watch test accuracy grow "
     "with the data, live.")
+
+st.subheader("Learning to play")
+st.page_link("pages/grid_world.py", label="Grid world: values and policies", icon=":material/grid_on:")
+st.write(
+    "An agent learns a maze by trial and error (Q-learning, with a table or a small neural "
+    "network): values as colours, its moves as arrows, and how γ and the step reward change the path.")
+st.page_link("pages/cartpole.py", label="Balance a pole", icon=":material/sports_esports:")
+st.write(
+    "A policy network learns to balance a pole on a cart (REINFORCE), live; then take the "
+    "controls yourself and see how hard it is.")
+st.page_link("pages/tictactoe.py", label="Play against it: tic-tac-toe", icon=":material/tag:")
+st.write(
+    "A value network learns tic-tac-toe by playing itself; see its win probability for every move "
+    "and play against it.")

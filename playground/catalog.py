@@ -37,6 +37,10 @@ def entries() -> list[Entry]:
                  note="Tiny: a handful of weights; you train it yourself in the browser session."),
            Entry(RECURRENT, "Recurrent network (default LSTM)", "Recurrent networks",
                  "trained in the app", note="One LSTM layer read step by step along the sequence.")]
+    from .games import costs as GC
+
+    out += [Entry(key, label, page, "trained in the app", note=note)
+            for key, (label, page, note) in GC.NETWORKS.items()]
     for s in VM.REGISTRY.values():
         out.append(Entry(f"vision:{s.key}", s.label, {"classify": "Image classification"}.get(
             s.task, "Detection and segmentation"), "pretrained",
@@ -97,6 +101,10 @@ def build(key: str, meta: bool = False):
         fn, desc = rnn_probe(run)
         return run.model, fn, desc
     kind, name = key.split(":", 1)
+    if kind == "games":
+        from .games import costs as GC
+
+        return GC.build(key)
     if kind == "vision":
         from .vision import models as VM
 
