@@ -7,7 +7,8 @@ without a Streamlit runtime. Pages call ``ui.<name>``; the glue is split by conc
   figures, server setup, uploads read once, per-session memos;
 - :mod:`.vision` — the shared image input and the cached torchvision models;
 - :mod:`.hf` — the cached Hugging Face models (local folder, cache or hub; offline message);
-- :mod:`.costs` — the server-wide cost measurements and the one cost panel.
+- :mod:`.costs` — the server-wide cost measurements and the one cost panel;
+- :mod:`.own` — the app's own small models (digits CNN, ...), trained once per server.
 """
 from .core import (LABELS, current, model_store, hidden, init_settings, kept, kept_or, layers_widget,
                    load_query_once, memo, once, page_setup, plotly, read_upload, remember,
@@ -15,6 +16,7 @@ from .core import (LABELS, current, model_store, hidden, init_settings, kept, ke
 from .costs import all_costs, cost_panel, known_cost, measure_cost
 from .hf import (hf_cost, hf_folder_form, hf_locate, hf_model, hf_model_box,
                  hf_status)
+from .own import own_digits_cnn
 from .vision import (IMAGE_SOURCES, image_input, model_label, model_status,
                      vision_model)
 
@@ -25,5 +27,5 @@ __all__ = [
     "all_costs", "cost_panel", "known_cost", "measure_cost",
     "model_store", "hf_cost", "hf_folder_form", "hf_locate", "hf_model", "hf_model_box",
     "hf_status", "IMAGE_SOURCES", "image_input", "model_label",
-    "model_status", "vision_model",
+    "model_status", "vision_model", "own_digits_cnn",
 ]
