@@ -39,6 +39,8 @@ PAGES = {
         st.Page("pages/attention.py", title="Attention in language models", icon="🔎",
                 url_path="attention"),
         st.Page("pages/next_token.py", title="Next-token prediction", icon="⏭️", url_path="next_token"),
+        st.Page("pages/logit_lens.py", title="Inside a language model's layers",
+                icon=":material/layers:", url_path="logit_lens"),
         st.Page("pages/tiny_transformer.py", title="Train a tiny transformer", icon="🧮",
                 url_path="tiny_transformer"),
         st.Page("pages/vit_attention.py", title="Attention on images", icon="👁️",

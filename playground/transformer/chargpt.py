@@ -9,6 +9,7 @@ seed and steps give the same weights. Trained once per server (``ui.own_gpt``); 
 from __future__ import annotations
 
 import math
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ TEXT = Path(__file__).with_name("text") / "genesis.txt"
 UNK = "\ufffd"                      # every character the text never uses becomes this one token
 BLOCK = 64                           # characters the model reads (its context)
 STEPS = 500                          # ≈ 20-50 s on 1-2 threads (benchmarks/own_models.py)
+STEPS_ENV = "PLAYGROUND_OWN_GPT_STEPS"   # fewer steps on a slow server (and in the page tests)
 SPEC = HFModel("owngpt", "The app's own tiny GPT (characters, trained here)", "causal-lm", "",
                0, 0, "trained here on public-domain text", "A character-level GPT-2 trained "
                "in the app on the Book of Genesis (KJV, public domain).", "GPT2LMHeadModel",
@@ -125,10 +127,12 @@ def _loss(model, x, y) -> torch.Tensor:
     return F.cross_entropy(model(input_ids=x).logits.flatten(0, 1), y.flatten())
 
 
-def train_gpt(seed: int = 0, steps: int = STEPS, batch: int = 32, lr: float = 3e-3,
+def train_gpt(seed: int = 0, steps: int | None = None, batch: int = 32, lr: float = 3e-3,
               text: str | None = None, progress: Callable[[int, int, float], None] | None = None,
               n_layer: int = 2, n_head: int = 4, n_embd: int = 64, sample_chars: int = 160) -> OwnGPT:
     """Train the character GPT (AdamW, cosine decay); ``progress(step, steps, loss)``."""
+    if steps is None:
+        steps = max(1, int(os.environ.get(STEPS_ENV) or STEPS))
     text = load_text() if text is None else text
     tok = CharTokenizer(text)
     ids = torch.tensor(tok.ids(text), dtype=torch.long)

@@ -8,7 +8,7 @@ without a Streamlit runtime. Pages call ``ui.<name>``; the glue is split by conc
 - :mod:`.vision` — the shared image input and the cached torchvision models;
 - :mod:`.hf` — the cached Hugging Face models (local folder, cache or hub; offline message);
 - :mod:`.costs` — the server-wide cost measurements and the one cost panel;
-- :mod:`.own` — the app's own small models (digits CNN, ...), trained once per server.
+- :mod:`.own` — the app's own small models (digits CNN, character GPT), trained once per server.
 """
 from .core import (LABELS, current, model_store, hidden, init_settings, kept, kept_or, layers_widget,
                    load_query_once, memo, once, page_setup, plotly, read_upload, remember,
@@ -16,7 +16,7 @@ from .core import (LABELS, current, model_store, hidden, init_settings, kept, ke
 from .costs import all_costs, cost_panel, known_cost, measure_cost
 from .hf import (hf_cost, hf_folder_form, hf_locate, hf_model, hf_model_box,
                  hf_status)
-from .own import own_digits_cnn
+from .own import own_digits_cnn, own_gpt, own_gpt_panel, own_gpt_ready, lm_choice, hub_usable
 from .vision import (IMAGE_SOURCES, image_input, model_label, model_status,
                      vision_model)
 
@@ -27,5 +27,6 @@ __all__ = [
     "all_costs", "cost_panel", "known_cost", "measure_cost",
     "model_store", "hf_cost", "hf_folder_form", "hf_locate", "hf_model", "hf_model_box",
     "hf_status", "IMAGE_SOURCES", "image_input", "model_label",
-    "model_status", "vision_model", "own_digits_cnn",
+    "model_status", "vision_model", "own_digits_cnn", "own_gpt", "own_gpt_panel",
+    "own_gpt_ready", "lm_choice", "hub_usable",
 ]

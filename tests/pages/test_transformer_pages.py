@@ -11,15 +11,32 @@ ATT, NEXT, TINY, VIT = ("pages/attention.py", "pages/next_token.py", "pages/tiny
                         "pages/vit_attention.py")
 
 
-def test_offline_says_so_quickly_and_points_to_a_folder(open_page, offline):
-    t0 = time.perf_counter()
+def test_offline_the_own_gpt_works_and_hub_models_say_why(open_page, offline, monkeypatch):
+    """Offline: the app's own GPT is chosen, trained once and shown; a hub model says why it is
+    missing, offers the own GPT and shows no dead button."""
+    monkeypatch.setenv("PLAYGROUND_OWN_GPT_STEPS", "120")
     at = open_page(ATT)
-    assert time.perf_counter() - t0 < 5 + 5          # AppTest start-up included
+    assert at.radio(key="attn_model").value == "own" and not at.exception
+    key, res = at.session_state["attn_out"]
+    assert key == "own" and res.causal and res.attn.shape[:2] == (2, 4)
+    assert len(at.get("plotly_chart")) == 2                       # heatmap + lines, at once
+    assert not any("press" in i.value for i in at.info)
+    at.radio(key="attn_model").set_value("bert").run()
     assert any("needs a one-time download" in w.value and "local model folder" in w.value
                for w in at.warning)
-    assert at.button(key="attn_go").disabled and not at.exception
+    assert any("own tiny GPT" in i.value for i in at.info) and not at.exception
+    assert "attn_go" not in [b.key for b in at.button] and not at.get("plotly_chart")
+    at.button(key="attn_use_own").click().run()
+    assert at.radio(key="attn_model").value == "own" and len(at.get("plotly_chart")) == 2
     at = open_page(NEXT)
-    assert at.button(key="next_go").disabled and not at.exception
+    assert at.radio(key="next_model").value == "own" and not at.exception
+    bars = at.get("plotly_chart")
+    assert len(bars) >= 2 and at.session_state["next_ids"]         # top-10 and attention
+    at.slider(key="next_top_k").set_value(3).run()
+    assert [m.value for m in at.metric if m.label == "Tokens that can be chosen"] == ["3"]
+    n0 = len(at.session_state["next_ids"])
+    at.button(key="next_add").click().run()
+    assert len(at.session_state["next_ids"]) == n0 + 1 and not at.exception
     at = open_page(TINY)                                   # works without internet
     at.button(key="tiny_step").click().run()
     assert at.session_state["tiny_run"].steps == 2 and not at.exception

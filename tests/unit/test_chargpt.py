@@ -39,5 +39,5 @@ def test_training_is_seeded_learns_and_plugs_into_the_attention_code():
     ids = S.start(a.lm, "In the")
     res, p, tid = S.step(a.lm, ids, 1.0, 0, 1.0, True, np.random.default_rng(0))
     assert tid == int(np.argmax(res.logits))
-    long = S.start(a.lm, "x" * 500)
-    assert len(long) == C.BLOCK - S.MAX_NEW_TOKENS
+    assert S.reserve(a.lm) == C.BLOCK // 2
+    assert len(S.start(a.lm, "x" * 500, S.reserve(a.lm))) == C.BLOCK // 2
