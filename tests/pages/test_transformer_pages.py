@@ -166,3 +166,29 @@ def test_vit_attention_page(open_page, monkeypatch):
     assert not at.exception and len(at.image) >= 3 + 12                # + one image per head
     at.slider(key="vita_layer").set_value(3).run()
     assert not at.exception
+
+
+def test_logit_lens_page_offline_on_the_own_gpt(open_page, offline, monkeypatch):
+    monkeypatch.setenv("PLAYGROUND_OWN_GPT_STEPS", "120")
+    at = open_page("pages/logit_lens.py")
+    assert at.radio(key="lens_model").value == "own" and not at.exception
+    res = at.session_state["lens_out"]
+    assert res.logits.shape[0] == 3 and len(at.get("plotly_chart")) == 1      # the lens grid
+    assert any("next token is most likely" in m.value for m in at.markdown)
+    for tab, charts in (("One token's rank", 1), ("Which heads push it", 2), ("Tokens", 1)):
+        at.session_state["lens_tab"] = tab
+        at.run()
+        assert not at.exception and len(at.get("plotly_chart")) == charts, tab
+    at.text_area(key="lens_text").input("God 😀 Ω")
+    at.button(key="lens_go").click().run()
+    assert at.session_state["lens_out"].tokens.pieces[-3:] == ["\ufffd", " ", "\ufffd"]
+    assert len(at.dataframe[0].value) == 7 and not at.exception    # one row per character
+
+
+def test_logit_lens_page_with_gpt2(open_page, tiny):
+    at = open_page("pages/logit_lens.py")
+    assert at.radio(key="lens_model").value == "distilgpt2" and not at.exception
+    at.session_state["lens_tab"] = "Which heads push it"
+    at.run()
+    assert at.session_state["lens_out"].head_out.shape[:2] == (2, 2)
+    assert any("Heads that push" in m.value for m in at.markdown) and not at.exception
