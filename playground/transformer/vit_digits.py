@@ -22,7 +22,7 @@ from ..vision.explain import rollout_matrix
 from .tiny import Block
 
 PATCH = 2
-STEPS = 800
+STEPS = 400
 
 
 class DigitViT(nn.Module):
@@ -121,3 +121,21 @@ def position_similarity(model: DigitViT) -> np.ndarray:
     p = F.normalize(model.pos[1:].detach(), dim=1)
     g = model.grid
     return (p @ p.T).reshape(g * g, g, g).numpy()
+
+
+def draw_patches(img, patch: int = 16, highlight: int | None = None):
+    """The picture with its patch grid drawn on (and one patch outlined): what a ViT's tokens are."""
+    from PIL import ImageDraw
+
+    out = img.convert("RGB").copy()
+    d = ImageDraw.Draw(out)
+    w, h = out.size
+    for x in range(0, w + 1, patch):
+        d.line([(min(x, w - 1), 0), (min(x, w - 1), h)], fill=(255, 255, 255), width=1)
+    for y in range(0, h + 1, patch):
+        d.line([(0, min(y, h - 1)), (w, min(y, h - 1))], fill=(255, 255, 255), width=1)
+    if highlight is not None:
+        r, c = divmod(highlight, w // patch)
+        d.rectangle([c * patch, r * patch, (c + 1) * patch - 1, (r + 1) * patch - 1],
+                    outline=(245, 147, 34), width=3)
+    return out

@@ -13,6 +13,7 @@ import streamlit as st
 
 from ..cnn.own import OwnCNN, train_digits_cnn
 from ..transformer import chargpt as _gpt
+from ..transformer.vit_digits import OwnViT, train_digit_vit
 
 KEEP = 2
 
@@ -21,6 +22,12 @@ KEEP = 2
 def own_digits_cnn(seed: int = 0, version: int = 0) -> OwnCNN:
     """The trained digits CNN; ``version`` > 0 retrains (a student pressed Retrain)."""
     return train_digits_cnn(seed)
+
+
+@st.cache_resource(max_entries=2, show_spinner="Training the app's own small ViT on digits (once per server)…")
+def own_digit_vit(seed: int = 0, version: int = 0) -> OwnViT:
+    """The small ViT trained on the 8×8 digits; ``version`` > 0 retrains."""
+    return train_digit_vit(seed)
 
 
 @st.cache_resource(show_spinner=False)

@@ -192,3 +192,20 @@ def test_logit_lens_page_with_gpt2(open_page, tiny):
     at.run()
     assert at.session_state["lens_out"].head_out.shape[:2] == (2, 2)
     assert any("Heads that push" in m.value for m in at.markdown) and not at.exception
+
+
+def test_vit_page_offline_patches_positions_and_own_vit(open_page, offline, monkeypatch):
+    monkeypatch.setenv(VM.OFFLINE_ENV, "1")
+    at = open_page(VIT)
+    assert any("small ViT the app trains on digits" in i.value for i in at.info)
+    assert any("196 patches + 1 class token = 197 tokens" in m.value for m in at.markdown)
+    caps = " ".join(c.value for c in at.caption)
+    assert "ViT of 18 k parameters, trained here on 1438 8×8 digits" in caps
+    said = next(m.value for m in at.markdown if m.value.startswith("Test digit #0 is a"))
+    assert "the ViT says" in said and len(at.image) >= 2 + 2 + 4 + 1    # grid, digit, maps, heads
+    n = len(at.image)
+    at.radio(key="vita_own_view").set_value(1).run()
+    assert len(at.image) == n and not at.exception
+    at.slider(key="vita_pos_patch").set_value(0).run()
+    assert any("Similarity with its 2 neighbours" in c.value for c in at.caption)
+    assert not at.exception
