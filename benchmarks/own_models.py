@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import torch  # noqa: E402
 
 from playground.cnn.own import train_digits_cnn  # noqa: E402
-from playground.transformer import chargpt as C, lens as LL  # noqa: E402
+from playground.transformer import chargpt as C, lens as LL, vit_digits as V  # noqa: E402
 
 
 def timed(fn):
@@ -38,6 +38,9 @@ def main():
     cnn, w, c = timed(lambda: train_digits_cnn(0))
     out["digits_cnn"] = {"steps": cnn.steps, "wall_s": w, "cpu_s": c,
                          "test_accuracy": round(cnn.test_acc, 4)}
+    vit, w, c = timed(lambda: V.train_digit_vit(0))
+    out["digits_vit"] = {"steps": vit.steps, "wall_s": w, "cpu_s": c,
+                         "test_accuracy": round(vit.test_acc, 4)}
     if not args.skip_gpt:
         gpt, w, c = timed(lambda: C.train_gpt(0, steps=args.gpt_steps))
         lens, lw, _ = timed(lambda: LL.run(gpt.lm, "And God said unto Abraham, Take now thy son"))
