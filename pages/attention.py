@@ -109,6 +109,23 @@ if t_head.open:
         st.caption("Each row sums to 1: it is how one token shares its attention. Lines: left "
                    "tokens look at right tokens; darker and thicker = more attention (links under "
                    "5 % are not drawn).")
+        pick = ui.lm_other(P, key, MODELS)
+        if pick is not None:       # the same text through a second model, same layer if it has it
+            k2, lm2 = pick
+            try:
+                res2 = ui.memo("attn_other", (lm2.ident, text, k2),
+                               lambda: A.analyse(lm2, text, None, compact=True))
+            except (InputError, ModelError) as exc:
+                st.info(str(exc))
+            else:
+                l2 = min(layer, res2.layers - 1)
+                s1, s2 = st.columns(2)
+                ui.plotly(s1, F.head_heatmap(a, labels, f"{spec.label}: {name}"), key="attn_cmp_a")
+                ui.plotly(s2, F.head_heatmap(A.head_mean(res2.attn, l2), res2.tokens.labels(),
+                                             f"{lm2.spec.label}: layer {l2}, mean of heads"),
+                          key="attn_cmp_b")
+                st.caption(f"The same text: {n} tokens for {spec.label}, {len(res2.tokens)} for "
+                           f"{lm2.spec.label} — each model cuts text into its own tokens.")
 
 if t_model.open:
     with t_model:

@@ -114,6 +114,24 @@ labels = res.tokens.labels()
 ui.plotly(right, F.token_by_layer(rows, labels, len(ids) - 1), key="next_attn")
 right.caption("Where the newest token looks in each layer (mean of the heads). Add tokens and "
               "watch the row move.")
+pick = ui.lm_other(P, KEY, HUB)
+if pick is not None:             # the same text so far, read by a second model
+    k2, lm2 = pick
+    try:
+        text2 = whole[-A.token_limit(lm2):] if k2 == "own" else whole   # its last characters
+        ids2 = ui.memo("next_other", (lm2.ident, text2), lambda: S.start(lm2, text2, 0))
+        res2 = ui.memo("next_other_res", (lm2.ident, tuple(ids2)),
+                       lambda: A.analyse(lm2, "", ids=ids2, last_only=True))
+    except (InputError, ModelError) as exc:
+        st.info(str(exc))
+    else:
+        p2 = S.reshape(res2.logits, temperature, top_k, top_p)
+        o1, o2 = st.columns(2)
+        ui.plotly(o1, F.next_token_bars(cands, f"{spec.label}"), key="next_cmp_a")
+        ui.plotly(o2, F.next_token_bars(S.candidates(lm2.tokenizer, res2.logits, p2, 10),
+                                        f"{lm2.spec.label}"), key="next_cmp_b")
+        st.caption(f"The same text through both models, with the same settings: {len(ids)} tokens "
+                   f"for {spec.label}, {len(ids2)} for {lm2.spec.label}.")
 steps = state.setdefault("next_rows", {})
 steps[len(ids)] = rows.astype("float16")        # one small row per layer and generated token
 hist = state.get("next_history", [])

@@ -22,17 +22,19 @@ STEPS = 600          # ≈ 0.5-1 s on one thread; ≈ 97 % test accuracy (benchm
 
 @dataclass
 class OwnCNN:
-    """A trained, read-only digits CNN with the data it was trained on and how it went."""
-    model: torch.nn.Module      # SmallCNN in eval() mode, requires_grad off
+    """A trained, read-only digits model (the CNN; the small ViT uses it too) with the data it
+    was trained on and how it went."""
+    model: torch.nn.Module      # in eval() mode, requires_grad off
     data: DigitData
     test_acc: float
     steps: int
     seconds: float
     seed: int
+    kind: str = "CNN"
 
     @property
     def summary(self) -> str:
-        return (f"the app's own CNN, trained here on {len(self.data.y_train)} 8×8 digits for "
+        return (f"the app's own {self.kind}, trained here on {len(self.data.y_train)} 8×8 digits for "
                 f"{self.steps} mini-batches ({self.seconds:.1f} s, seed {self.seed}): "
                 f"{self.test_acc:.1%} right on {len(self.data.y_test)} test digits")
 

@@ -9,14 +9,13 @@ token looks, head by head and rolled out.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..cnn.digits import DigitData, load_digits8
+from ..cnn.digits import load_digits8
+from ..cnn.own import OwnCNN
 from ..threads import few_threads
 from ..vision.explain import rollout_matrix
 from .tiny import Block
@@ -51,22 +50,7 @@ class DigitViT(nn.Module):
         return self.head(h[:, 0]), torch.stack(maps)
 
 
-@dataclass
-class OwnViT:
-    model: DigitViT
-    data: DigitData
-    test_acc: float
-    steps: int
-    seconds: float
-    seed: int
-
-    @property
-    def summary(self) -> str:
-        n = sum(p.numel() for p in self.model.parameters())
-        return (f"a {len(self.model.blocks)}-layer ViT of {n / 1e3:.0f} k parameters, trained here "
-                f"on {len(self.data.y_train)} 8×8 digits for {self.steps} steps "
-                f"({self.seconds:.1f} s, seed {self.seed}): {self.test_acc:.1%} right on "
-                f"{len(self.data.y_test)} test digits")
+OwnViT = OwnCNN      # the same record: model, data, test accuracy, steps, seconds, seed, kind
 
 
 def train_digit_vit(seed: int = 0, steps: int = STEPS, batch: int = 64, lr: float = 3e-3) -> OwnViT:
@@ -90,7 +74,9 @@ def train_digit_vit(seed: int = 0, steps: int = STEPS, batch: int = 64, lr: floa
         p.requires_grad_(False)
     with few_threads(), torch.inference_mode():
         acc = float((model(data.x_test)[0].argmax(1) == data.y_test).float().mean())
-    return OwnViT(model, data, acc, steps, time.perf_counter() - t0, seed)
+    n = sum(p.numel() for p in model.parameters())
+    return OwnViT(model, data, acc, steps, time.perf_counter() - t0, seed,
+                  f"{len(model.blocks)}-layer ViT of {n / 1e3:.0f} k parameters")
 
 
 def look(model: DigitViT, x: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:

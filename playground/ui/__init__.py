@@ -16,7 +16,7 @@ from .core import (LABELS, current, model_store, hidden, init_settings, kept, ke
 from .costs import all_costs, cost_panel, known_cost, measure_cost
 from .hf import (hf_cost, hf_folder_form, hf_locate, hf_model, hf_model_box,
                  hf_status)
-from .own import own_digit_vit, own_digits_cnn, own_gpt, own_gpt_panel, own_gpt_ready, lm_choice, hub_usable
+from .own import own_digit_vit, own_digits_cnn, own_gpt, own_gpt_panel, own_gpt_ready, lm_choice, lm_other, hub_usable
 from .vision import (IMAGE_SOURCES, image_input, model_label, model_status,
                      vision_model)
 
@@ -28,5 +28,5 @@ __all__ = [
     "model_store", "hf_cost", "hf_folder_form", "hf_locate", "hf_model", "hf_model_box",
     "hf_status", "IMAGE_SOURCES", "image_input", "model_label",
     "model_status", "vision_model", "own_digits_cnn", "own_digit_vit", "own_gpt", "own_gpt_panel",
-    "own_gpt_ready", "lm_choice", "hub_usable",
+    "own_gpt_ready", "lm_choice", "lm_other", "hub_usable",
 ]

@@ -86,8 +86,7 @@ def _hf_offline_help(spec: "_lm.HFModel", where, reason: str):
         "To use it without internet, download the model folder on a computer that is online "
         f"(`hf download {spec.hub_id} --local-dir {folder}`), copy the folder to this server and "
         "enter its path under “Use a local model folder”. Teachers can put such folders in one "
-        f"directory and start the app with `{_hub.MODELS_DIR_ENV}=<that directory>`. "
-        "Everything else on this page keeps working.", icon="📦")
+        f"directory and start the app with `{_hub.MODELS_DIR_ENV}=<that directory>`.", icon="📦")
 
 
 def hf_model_box(key: str, where=st) -> bool:

@@ -123,3 +123,22 @@ def lm_choice(prefix: str, keys: list[str], label: str = "Model", where=st):
                      icon=":material/swap_horiz:", on_click=remember, args=(prefix, "model", "own"))
         st.stop()
     return key, None, specs[key]
+
+
+def lm_other(prefix: str, key: str, keys: list[str], where=st):
+    """A "side by side with" choice of a second model that is here now (the own GPT always; a
+    hub model only when it is on this server or can be downloaded): (key, LoadedLM) or None."""
+    from ..language.models import REGISTRY
+    from .hf import hf_model
+
+    specs = {"own": _gpt.SPEC, **{k: REGISTRY[k] for k in keys}}
+    others = [k for k in specs if k != key and (k == "own" or hub_usable(k))]
+    if not others:
+        return None
+    other = where.selectbox("Side by side with", [""] + others, key=f"{prefix}_other",
+                            format_func=lambda k: "no second model" if not k else specs[k].label)
+    if not other:
+        return None
+    lm = own_gpt(int(st.session_state.get(f"{prefix}__own_seed", 0)), where).lm \
+        if other == "own" else hf_model(other, where)
+    return (other, lm) if lm is not None else None

@@ -29,7 +29,11 @@ def tab(chromium, request):
     ctx = chromium.new_context(viewport={"width": w, "height": h})
     pg = ctx.new_page()
     pg.errors = []
-    pg.on("console", lambda m: m.type == "error" and pg.errors.append(m.text))
+    pg.on("console", lambda m: m.type == "error" and not m.text.startswith(
+        "Failed to load resource") and pg.errors.append(m.text))
+    # Streamlit's client first probes <page>/_stcore/health on a deep link (404), then the root
+    pg.on("response", lambda r: r.status >= 400 and "/_stcore/" not in r.url
+          and pg.errors.append(f"{r.status} {r.url}"))
     pg.on("pageerror", lambda e: pg.errors.append(str(e)))
     pg.size = f"{w}x{h}"
     yield pg

@@ -209,3 +209,20 @@ def test_vit_page_offline_patches_positions_and_own_vit(open_page, offline, monk
     at.slider(key="vita_pos_patch").set_value(0).run()
     assert any("Similarity with its 2 neighbours" in c.value for c in at.caption)
     assert not at.exception
+
+
+def test_side_by_side_own_gpt_and_hub_models(open_page, tiny, monkeypatch):
+    monkeypatch.setenv("PLAYGROUND_OWN_GPT_STEPS", "120")
+    at = open_page(NEXT)
+    assert at.radio(key="next_model").value == "distilgpt2"
+    at.text_area(key="next_prompt").input("the cat sat on the")
+    at.button(key="next_go").click().run()
+    at.selectbox(key="next_other").set_value("own").run()
+    assert not at.exception
+    titles = [c.proto.spec for c in at.get("plotly_chart")]
+    assert any("The app's own tiny GPT" in t for t in titles) and any("DistilGPT-2" in t for t in titles)
+    assert any("18 for The app's own tiny GPT" in c.value for c in at.caption)   # characters
+    at = open_page(ATT)
+    at.button(key="attn_go").click().run()
+    at.selectbox(key="attn_other").set_value("own").run()
+    assert not at.exception and len(at.get("plotly_chart")) == 4      # head view, lines, 2 sides
