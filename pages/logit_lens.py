@@ -55,8 +55,10 @@ best = int(np.argmax(final))
 when = LL.first_layer_on_top(res)
 names = LF.layer_names(res.layers)
 st.markdown(f"After the whole model the next token is most likely **“{LF.show(decode(best))}”** "
-            f"({final[best]:.1%}); it is the top guess from **{names[when]}** on"
-            + (" — right from the embeddings, before any layer ran." if when == 0 else "."))
+            f"({final[best]:.1%}); " + ("it is the top guess already right after the embeddings, "
+                                         "before any layer ran." if when == 0 else
+                                         f"it becomes the top guess after layer {when - 1} and "
+                                         "stays on top."))
 
 t_lens, t_rank, t_heads, t_tok = st.tabs(
     ["Top guess per layer", "One token's rank", "Which heads push it", "Tokens"],
@@ -67,7 +69,8 @@ if t_lens.open:
         st.caption("Each column is a position of your text (the last 16), each row the residual "
                    "stream after one more layer, read through the final layer norm and the "
                    "unembedding. The cell shows the top guess for the token that comes next; "
-                   "darker = surer. Hover for the top 3. The last row is the model's own output.")
+                   "darker = surer. Hover for the top 3. The last row is the model's own output. "
+                   + LL.describe_embedding_row(res))
 
 order = [int(i) for i in np.argsort(-final, kind="stable")[:10]]
 if t_rank.open or t_heads.open:

@@ -145,6 +145,17 @@ def describe_heads(dla: np.ndarray, token: str, k: int = 2) -> str:
     return "Heads that push " + "; ".join(parts) + "." if parts else "No head changes this logit."
 
 
+def describe_embedding_row(lens: Lens, last: int = 16) -> str:
+    """How often the embeddings-only guess is just the token read (GPT-2 ties its input and
+    output embeddings, so before any layer runs the best guess tends to repeat the input)."""
+    ids = np.asarray(lens.tokens.ids)[-last:]
+    same = int((lens.top(1)[0, -last:, 0] == ids).sum())
+    return (f"After the embeddings alone the guess is the token just read at {same} of "
+            f"{len(ids)} positions" + (": the input and output embeddings are the same matrix, "
+                                       "and the layers must move it away." if same * 2 > len(ids)
+                                       else "."))
+
+
 def first_layer_on_top(lens: Lens, pos: int = -1) -> int | None:
     """The first layer (0 = embeddings) from which the final top guess stays on top."""
     top = lens.top(1)[:, pos, 0]

@@ -43,7 +43,8 @@ def lens_grid(lens: Lens, decode, labels: list[str], last: int = 16) -> dict:
                        "title": {"text": "Top next-token guess after each layer (column = the "
                                          "token read last)", "y": 0.99},
                        "xaxis": {**_axis(xl, "x"), "tickvals": list(range(len(cols))),
-                                 "ticktext": xl},
+                                 "ticktext": xl, "tickfont": {"size": 13},
+                                 "tickangle": 0 if max(map(len, xl), default=0) <= 2 else -45},
                        "yaxis": {"tickvals": list(range(len(names))), "ticktext": names,
                                  "autorange": "reversed", "automargin": True},
                        "plot_bgcolor": "white"}}

@@ -66,3 +66,13 @@ def test_bad_input_is_explained(chars):
         LL.run(chars, "   ")
     with pytest.raises(InputError):
         LL.run(chars, "x" * 10_000)
+
+
+def test_embedding_row_sentence_counts_repeats(chars):
+    res = LL.run(chars, "God created")
+    n = len(res.tokens)
+    res.logits[0] = -10.0
+    res.logits[0, np.arange(n), res.tokens.ids] = 10.0              # guess = the token read
+    assert f"at {n} of {n} positions: the input and output" in LL.describe_embedding_row(res)
+    res.logits[0, np.arange(n), res.tokens.ids] = -20.0             # never the token read
+    assert LL.describe_embedding_row(res).endswith(f"at 0 of {n} positions.")
