@@ -7,6 +7,7 @@ one run and then reuses it. A student can retrain with another seed: a new entry
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 
 import streamlit as st
@@ -32,38 +33,56 @@ def own_digit_vit(seed: int = 0, version: int = 0) -> OwnViT:
 
 @st.cache_resource(show_spinner=False)
 def _store() -> dict:
-    return {"lock": threading.Lock(), "gpt": OrderedDict()}
+    return {"lock": threading.Lock(), "gpt": OrderedDict(), "jobs": {}}
 
 
 def own_gpt_ready(seed: int = 0) -> bool:
     return seed in _store()["gpt"]
 
 
+def _train_job(store: dict, seed: int):
+    """Train in a thread of its own: a student who leaves the page (Streamlit stops that
+    script run) does not cancel the training everyone else is waiting for."""
+    job = store["jobs"][seed]
+    try:
+        model = _gpt.train_gpt(seed, progress=lambda s, n, v: job.update(step=s, steps=n, val=v))
+        with store["lock"]:
+            store["gpt"][seed] = model
+            while len(store["gpt"]) > KEEP:
+                store["gpt"].popitem(last=False)
+    except Exception as exc:  # noqa: BLE001 - shown to the student, never a traceback
+        job["error"] = f"Training the app's own GPT failed ({type(exc).__name__})."
+    finally:
+        job["done"] = True
+
+
 def own_gpt(seed: int = 0, where=st) -> _gpt.OwnGPT:
-    """The app's own character GPT for ``seed``, trained on first use (progress bar)."""
+    """The app's own character GPT for ``seed``, trained on first use (progress bar); every
+    visitor waiting for it watches the same training."""
     store = _store()
     models = store["gpt"]
     if seed in models:
         models.move_to_end(seed)
         return models[seed]
-    note = where.empty()
-    note.caption("Another visitor is training the app's own GPT; it is ready in a moment…")
     with store["lock"]:
-        note.empty()
-        if seed in models:
-            return models[seed]
-        bar = where.progress(0.0, text="Training the app's own tiny GPT on the Book of Genesis "
-                                       "(once per server)…")
-
-        def progress(step: int, steps: int, val: float):
-            bar.progress(step / steps, text=f"Training the app's own tiny GPT: step {step} of "
-                                            f"{steps}, validation loss {val:.2f} (once per server)")
-        model = _gpt.train_gpt(seed, progress=progress)
-        bar.empty()
-        models[seed] = model
-        while len(models) > KEEP:
-            models.popitem(last=False)
-    return model
+        job = store["jobs"].get(seed)
+        if seed not in models and (job is None or job["done"]):
+            job = store["jobs"][seed] = {"step": 0, "steps": 1, "val": None, "done": False}
+            threading.Thread(target=_train_job, args=(store, seed), daemon=True,
+                             name=f"own-gpt-{seed}").start()
+    bar = where.progress(0.0, text="Training the app's own tiny GPT on the Book of Genesis "
+                                   "(once per server)…")
+    while job is not None and not job["done"]:
+        val = "" if job["val"] is None else f", validation loss {job['val']:.2f}"
+        bar.progress(job["step"] / max(job["steps"], 1),
+                     text=f"Training the app's own tiny GPT: step {job['step']} of "
+                          f"{job['steps']}{val} (once per server, for every visitor)")
+        time.sleep(0.5)
+    bar.empty()
+    if seed not in models:
+        where.error((job or {}).get("error") or "The app's own GPT is not available.")
+        st.stop()
+    return models[seed]
 
 
 def own_gpt_panel(prefix: str, where=st) -> _gpt.OwnGPT:
