@@ -54,7 +54,7 @@ def own_digits():
     c1, c2 = st.columns([1, 2])
     c1.image(R.data_uri(R.png_bytes(G.map_grid(net.model.conv1.weight[:, 0].numpy(), cols=4,
                                                cell=48, colormap="diverging"))), width="stretch",
-             caption=f"Its {net.model.c1} first-layer filters (3×3; red +, blue −, grey 0)")
+             caption=f"Its {net.model.c1} first-layer filters (3×3; blue positive, orange negative weights)")
     i = c2.slider("Test digit", 0, len(d.y_test) - 1, 0, key="ci_own_digit")
     x, true = d.x_test[i:i + 1], int(d.y_test[i])
     p = O.probabilities(net.model, x)
@@ -83,8 +83,8 @@ def own_digits():
     new = int(pa.argmax())
     e3.image(G.enlarge(G.to_uint8(adv.x_adv[0, 0].numpy())[0], 160), width="stretch",
              caption=f"FGSM, ε = {eps}: now {new} ({pa[new]:.0%})")
-    e4.image(G.enlarge(G.map_grid(adv.delta[0].numpy(), cols=1, cell=8, colormap="diverging"), 20),
-             width="stretch", caption="The change (red +, blue −)")
+    e4.image(G.map_grid(adv.delta[0].numpy(), cols=1, cell=160, colormap="diverging"),
+             width="stretch", caption="The change (blue brighter, orange darker)")
     st.caption(f"With ε = {eps} the CNN's answer "
                + (f"flips from {pred} to {new}." if new != pred else
                   f"stays {pred} (its probability goes from {p[pred]:.0%} to {pa[pred]:.0%})."))

@@ -75,7 +75,7 @@ def own_vit():
                                                    digit.size[::-1]), 0.6),
                        width="stretch", caption=f"layer {0 if layer == 'rollout' else layer}, head {h}")
     st.markdown("**Position embeddings it learned**: how alike each patch's position vector is "
-                "to that of the chosen patch (cosine similarity; red = alike, blue = opposite).")
+                "to that of the chosen patch (cosine similarity; blue = alike, orange = opposite, pale = unrelated).")
     sim = V.position_similarity(vit.model)
     q1, q2 = st.columns([1, 2])
     k = q1.slider("Patch (row by row)", 0, len(sim) - 1, 5, key="vita_pos_patch")

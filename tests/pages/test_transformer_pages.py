@@ -57,12 +57,14 @@ def test_unreachable_hub_is_reported_within_five_seconds(open_page, monkeypatch)
     monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{dead}")
     netcheck.forget()
     at = open_page("pages/home.py")
+    at.session_state["attn__values"] = {"model": "bert"}     # a student who had chosen BERT
     t0 = time.perf_counter()
     at.switch_page(ATT).run()
     took = time.perf_counter() - t0
     assert took < 5 and not at.exception
     assert any("cannot reach 127.0.0.1" in w.value and "local model folder" in w.value
                for w in at.warning)
+    assert any("own tiny GPT" in i.value for i in at.info)
     netcheck.forget()
 
 
