@@ -2,59 +2,61 @@
 import streamlit as st
 
 from playground import ui
+from playground.icon import favicon
 
 ui.server_setup()  # once per server process: one BLAS thread per session, freeze import garbage
-st.set_page_config(page_title="Deep Learning Playground", page_icon="🧠", layout="wide")
+st.set_page_config(page_title="Deep Learning Playground", page_icon=favicon(), layout="wide")
 
 PAGES = {
-    "Start": [st.Page("pages/home.py", title="Home", icon="🏠", default=True)],
+    "Start": [st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)],
     "Build and train": [
-        st.Page("pages/playground.py", title="Neural network playground", icon="🧠",
+        st.Page("pages/playground.py", title="Neural network playground", icon=":material/hub:",
                 url_path="playground"),
     ],
     "How networks learn": [
-        st.Page("pages/activations.py", title="Activation functions", icon="📐",
+        st.Page("pages/activations.py", title="Activation functions", icon=":material/function:",
                 url_path="activations"),
-        st.Page("pages/backprop.py", title="Backpropagation step by step", icon="🔙",
+        st.Page("pages/backprop.py", title="Backpropagation step by step", icon=":material/undo:",
                 url_path="backprop"),
-        st.Page("pages/gradient_flow.py", title="Vanishing and exploding gradients", icon="📉",
+        st.Page("pages/gradient_flow.py", title="Vanishing and exploding gradients", icon=":material/trending_down:",
                 url_path="gradient_flow"),
-        st.Page("pages/loss_landscape.py", title="Loss landscape and optimizers", icon="⛰️",
+        st.Page("pages/loss_landscape.py", title="Loss landscape and optimizers", icon=":material/landscape:",
                 url_path="loss_landscape"),
     ],
     "Pretrained models": [
-        st.Page("pages/vision_classify.py", title="Image classification", icon="🖼️",
+        st.Page("pages/vision_classify.py", title="Image classification", icon=":material/image:",
                 url_path="vision_classify"),
-        st.Page("pages/vision_detect.py", title="Detection and segmentation", icon="📦",
+        st.Page("pages/vision_detect.py", title="Detection and segmentation", icon=":material/center_focus_strong:",
                 url_path="vision_detect"),
     ],
-    "Inside the networks": [st.Page("pages/recurrent.py", title="Recurrent networks (RNN, LSTM, GRU)", icon="🔁", url_path="recurrent")],
+    "Inside the networks": [st.Page("pages/recurrent.py", title="Recurrent networks (RNN, LSTM, GRU)", icon=":material/repeat:", url_path="recurrent")],
     "Convolutional networks": [
-        st.Page("pages/convolution.py", title="Convolution lab", icon="🔲", url_path="convolution"),
-        st.Page("pages/cnn_train.py", title="Train a CNN", icon="✍️", url_path="cnn_train"),
-        st.Page("pages/cnn_inside.py", title="Inside a pretrained CNN", icon="🔬",
+        st.Page("pages/convolution.py", title="Convolution lab", icon=":material/grid_on:", url_path="convolution"),
+        st.Page("pages/cnn_train.py", title="Train a CNN", icon=":material/draw:", url_path="cnn_train"),
+        st.Page("pages/cnn_inside.py", title="Inside a pretrained CNN", icon=":material/biotech:",
                 url_path="cnn_inside"),
     ],
     "Transformers": [
-        st.Page("pages/attention.py", title="Attention in language models", icon="🔎",
+        st.Page("pages/attention.py", title="Attention in language models", icon=":material/visibility:",
                 url_path="attention"),
-        st.Page("pages/next_token.py", title="Next-token prediction", icon="⏭️", url_path="next_token"),
+        st.Page("pages/next_token.py", title="Next-token prediction", icon=":material/skip_next:", url_path="next_token"),
         st.Page("pages/logit_lens.py", title="Inside a language model's layers",
                 icon=":material/layers:", url_path="logit_lens"),
-        st.Page("pages/tiny_transformer.py", title="Train a tiny transformer", icon="🧮",
+        st.Page("pages/tiny_transformer.py", title="Train a tiny transformer", icon=":material/model_training:",
                 url_path="tiny_transformer"),
-        st.Page("pages/vit_attention.py", title="Attention on images", icon="👁️",
+        st.Page("pages/vit_attention.py", title="Attention on images", icon=":material/image_search:",
                 url_path="vit_attention"),
     ],
     "Language and speech": [
-        st.Page("pages/language.py", title="Language models", icon="💬", url_path="language"),
-        st.Page("pages/speech.py", title="Speech to text", icon="🎙️", url_path="speech"),
+        st.Page("pages/language.py", title="Language models", icon=":material/chat:", url_path="language"),
+        st.Page("pages/speech.py", title="Speech to text", icon=":material/mic:", url_path="speech"),
     ],
     "Costs and data": [
-        st.Page("pages/costs.py", title="What models cost", icon="⚡", url_path="costs"),
-        st.Page("pages/data_efficiency.py", title="Data efficiency", icon="📈",
+        st.Page("pages/costs.py", title="What models cost", icon=":material/bolt:", url_path="costs"),
+        st.Page("pages/data_efficiency.py", title="Data efficiency", icon=":material/trending_up:",
                 url_path="data_efficiency"),
     ],
 }
 
-st.navigation(PAGES).run()
+with ui.section("this page"):   # the outer error boundary: never a traceback (playground/ui/guard.py)
+    st.navigation(PAGES).run()

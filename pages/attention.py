@@ -56,7 +56,7 @@ if isinstance(res, str):
     st.info(res)
     st.stop()
 if res.notice():
-    st.warning(res.notice(), icon="✂️")
+    st.warning(res.notice(), icon=":material/content_cut:")
 tokens, attn = res.tokens, res.attn
 labels = [f"{s}" for s in tokens.labels()]
 n = len(tokens)
@@ -87,8 +87,8 @@ def open_clicked():
 
 
 t_head, t_model, t_avg, t_token, t_tok = st.tabs(
-    ["🎯 Head view", "🧩 Model view (all heads)", "➗ Averaged and rollout", "🔦 One token, every layer",
-     "🔤 Tokens"], key="attn_tab", on_change="rerun")
+    [":material/grid_view: Head view", ":material/apps: Model view (all heads)", ":material/functions: Averaged and rollout", ":material/flashlight_on: One token, every layer",
+     ":material/abc: Tokens"], key="attn_tab", on_change="rerun")
 
 if t_head.open:
     with t_head:

@@ -65,8 +65,12 @@ def restart():
     state[f"{P}_k"] = 0
 
 
+# Screen order: the buttons, then the graph beside the step's text (on screen together at
+# 1366×768), then the example and the weights (computed first: the trace depends on them).
+bar, view, example, after = st.container(), st.container(), st.container(), st.container()
+
 # ---- the example and the weights ----------------------------------------------------------
-left, right = st.columns([1, 2])
+left, right = example.columns([1, 2])
 with left:
     st.markdown("**The training example**")
     xs = list(cfg["x"]) + [0.0] * B.MAX_INPUTS
@@ -123,57 +127,63 @@ def apply_update():
 
 
 # ---- stepping -------------------------------------------------------------------------------
-b1, b2, b3, b4, info = st.columns([1, 1, 1, 1, 3])
-b1.button("◀ Back", key=f"{P}_back", on_click=go, args=(k - 1,), disabled=k == 0,
+b1, b2, b3, b4, info = bar.columns([1, 1, 1, 1, 3])
+b1.button("Back", key=f"{P}_back", icon=":material/chevron_left:", on_click=go, args=(k - 1,),
+          disabled=k == 0, width="stretch")
+b2.button("Next", key=f"{P}_next", icon=":material/chevron_right:", on_click=go, args=(k + 1,),
+          disabled=k == n_steps, type="primary", width="stretch")
+b3.button("Run all", key=f"{P}_all", icon=":material/fast_forward:", on_click=go,
+          args=(n_steps,), disabled=k == n_steps, width="stretch")
+b4.button("Reset", key=f"{P}_reset", icon=":material/replay:", on_click=go, args=(0,),
           width="stretch")
-b2.button("Next ▶", key=f"{P}_next", on_click=go, args=(k + 1,), disabled=k == n_steps,
-          type="primary", width="stretch")
-b3.button("Run all ⏭", key=f"{P}_all", on_click=go, args=(n_steps,), disabled=k == n_steps,
-          width="stretch")
-b4.button("Reset ⟲", key=f"{P}_reset", on_click=go, args=(0,), width="stretch")
 info.progress(k / n_steps, text=f"Step {k} of {n_steps}")
 
-if not np.isfinite(tr.loss) or not np.isfinite(tr.grad).all():
-    st.error("With these numbers the loss or a gradient is not a finite number (an overflow). "
-             "Use smaller inputs or weights.")
-if k == 0:
-    st.info("Nothing is computed yet: only the inputs are known. Press **Next** to compute the "
-            "first neuron.")
-else:
-    s = tr.steps[k - 1]
-    st.markdown(f"**{s.title}**")
-    st.markdown("\n".join(f"- `{line}`" for line in s.lines))
+graph_col, text_col = view.columns([3, 2])
+height = BF.graph_height(net.sizes)
+ui.plotly(graph_col, BF.graph_figure(tr, k, height), key=f"{P}_graph", width="stretch")
+with text_col.container(height=height, border=False):
+    if not np.isfinite(tr.loss) or not np.isfinite(tr.grad).all():
+        st.error("With these numbers the loss or a gradient is not a finite number (an overflow). "
+                 "Use smaller inputs or weights.")
+    if k == 0:
+        st.info("Nothing is computed yet: only the inputs are known. Press **Next** to compute "
+                "the first neuron.")
+    else:
+        s = tr.steps[k - 1]
+        st.markdown(f"**{s.title}**")
+        st.markdown("\n".join(f"- `{line}`" for line in s.lines))
+        if k == n_steps:
+            st.button("Apply this update and start the next round", key=f"{P}_apply",
+                      on_click=apply_update, type="primary")
+view.caption("Above each node: its value in the forward pass. Below, in red: the gradient "
+             "∂L/∂(node) once the backward pass has reached it. Diamonds are weights (blue ≥ 0, "
+             "orange < 0), labelled with their value and, in red, their gradient. Hover anything "
+             "for details.")
+
+with after:
     if k == n_steps:
-        st.button("Apply this update and start the next round", key=f"{P}_apply",
-                  on_click=apply_update, type="primary")
-ui.plotly(st, BF.graph_figure(tr, k), key=f"{P}_graph", width="stretch")
-st.caption("Above each node: its value in the forward pass. Below, in red: the gradient ∂L/∂(node) "
-           "once the backward pass has reached it. Diamonds are weights (blue ≥ 0, orange < 0) with "
-           "their gradient underneath. Hover anything for details.")
+        st.subheader("The update")
+        st.dataframe(pd.DataFrame(BF.update_table(tr)).set_index("parameter"), width="stretch")
+        st.metric("Loss on this example", f"{tr.loss_after:.4g}", delta=f"{tr.loss_after - tr.loss:.3g}",
+                  delta_color="inverse", help="After one gradient-descent step.")
+        if not np.isfinite(tr.loss_after) or tr.loss_after > tr.loss:
+            st.warning(f"The step overshot: the loss went up from {tr.loss:.4g} to {tr.loss_after:.4g}. "
+                       f"The gradient only says which way is downhill right here; a learning rate of "
+                       f"{lr:g} jumps too far. Try a smaller one.")
 
-if k == n_steps:
-    st.subheader("The update")
-    st.dataframe(pd.DataFrame(BF.update_table(tr)).set_index("parameter"), width="stretch")
-    st.metric("Loss on this example", f"{tr.loss_after:.4g}", delta=f"{tr.loss_after - tr.loss:.3g}",
-              delta_color="inverse", help="After one gradient-descent step.")
-    if not np.isfinite(tr.loss_after) or tr.loss_after > tr.loss:
-        st.warning(f"The step overshot: the loss went up from {tr.loss:.4g} to {tr.loss_after:.4g}. "
-                   f"The gradient only says which way is downhill right here; a learning rate of "
-                   f"{lr:g} jumps too far. Try a smaller one.")
+    with st.expander("Check the gradients: autograd and finite differences", expanded=k >= n_steps - 1):
+        X, T = np.asarray([x]), np.asarray([t])
+        _, auto = G.torch_gradient(net, X, T)
+        fd = G.finite_difference_gradient(net, X, T)
+        rows = pd.DataFrame(BF.check_rows(tr, auto, fd)).set_index("parameter")
+        c1, c2 = st.columns(2)
+        c1.metric("max |backprop − autograd|", f"{np.abs(tr.grad - auto).max():.2e}")
+        c2.metric("max |backprop − finite differences|", f"{np.abs(tr.grad - fd).max():.2e}")
+        st.caption("Computed now, from the weights above: torch.autograd differentiates the same "
+                   "network written in PyTorch; finite differences nudge each weight by ±0.00001 and "
+                   "watch the loss, (L(w+h) − L(w−h)) / 2h.")
+        st.dataframe(rows, width="stretch")
 
-with st.expander("Check the gradients: autograd and finite differences", expanded=k >= n_steps - 1):
-    X, T = np.asarray([x]), np.asarray([t])
-    _, auto = G.torch_gradient(net, X, T)
-    fd = G.finite_difference_gradient(net, X, T)
-    rows = pd.DataFrame(BF.check_rows(tr, auto, fd)).set_index("parameter")
-    c1, c2 = st.columns(2)
-    c1.metric("max |backprop − autograd|", f"{np.abs(tr.grad - auto).max():.2e}")
-    c2.metric("max |backprop − finite differences|", f"{np.abs(tr.grad - fd).max():.2e}")
-    st.caption("Computed now, from the weights above: torch.autograd differentiates the same "
-               "network written in PyTorch; finite differences nudge each weight by ±0.00001 and "
-               "watch the loss, (L(w+h) − L(w−h)) / 2h.")
-    st.dataframe(rows, width="stretch")
-
-with st.expander("All steps so far"):
-    for s in tr.steps[:k]:
-        st.markdown(f"**{s.title}**\n" + "\n".join(f"- `{line}`" for line in s.lines))
+    with st.expander("All steps so far"):
+        for s in tr.steps[:k]:
+            st.markdown(f"**{s.title}**\n" + "\n".join(f"- `{line}`" for line in s.lines))

@@ -1,10 +1,9 @@
 """Train a CNN live on handwritten digits; watch its filters and feature maps; try your own digit."""
-import time
-
 import numpy as np
 import streamlit as st
 
 from playground import render as R, ui
+from playground.budget import thin
 from playground.cnn import digits as D, figures as G, train as T
 from playground.vision import figures as VF
 
@@ -15,10 +14,6 @@ except Exception:  # pragma: no cover - not installed
 
 ui.page_setup()
 P = "ct"  # session-state prefix of this page
-FRAME_SECONDS = 0.3     # curves, filters and the status line while playing
-SLOW_SECONDS = 1.5      # confusion matrix, mistakes and feature maps while playing
-CHUNK_SECONDS = 0.2     # a frame never trains longer than this (Pause stays immediate)
-MAX_PLAY_SECONDS = 600  # a forgotten tab stops using the server's CPU after 10 minutes
 state = st.session_state
 
 st.title("Train a CNN")
@@ -71,7 +66,7 @@ if src != "digits8" and not D.is_downloaded(src):
                 f"({spec.size_mb:.0f} MB), and this server cannot reach it right now. The bundled "
                 "8×8 digits work offline and are used instead. A teacher can copy the four "
                 f"`*-ubyte` files into `{D.data_root() / spec.cls.__name__ / 'raw'}` (or set "
-                f"`{D.DATA_ENV}`) to make it available without internet.", icon="📦")
+                f"`{D.DATA_ENV}`) to make it available without internet.", icon=":material/download:")
         src = "digits8"
 try:
     data = dataset(src, int(seed), str(D.data_root()))
@@ -91,6 +86,7 @@ if state.get("ct_run_key") != run_key:
     build_run()
 run: T.CNNRun = state["ct_run"]
 run.set_lr(lr)
+run.eval_seconds = 0.5            # while playing: the test set at most twice a second (paused: at once)
 
 
 def speed() -> int:
@@ -98,29 +94,25 @@ def speed() -> int:
 
 
 ui.transport(P, "ct_run", build_run, [1, 2, 5, 10, 20, 50, 100, 200], 50, "mini-batches")
-playing = state["ct_playing"]
 st.caption(" → ".join(f"{name}: {shape}" for name, shape in T.shapes(data.size, c1, c2)) +
            f" · {sum(p.numel() for p in run.model.parameters()):,} parameters · "
            f"{len(data.y_train):,} training and {len(data.y_test):,} test images ({data.size}×"
            f"{data.size}) · {D.SOURCES[src].license}")
 
 
-@st.fragment(run_every=FRAME_SECONDS if playing else None)
+@ui.live_fragment(P, run_key="ct_run", n=speed)   # each frame: its share of the server, then draw
 def live_view():
-    if state["ct_playing"]:
-        run.step(speed(), max_seconds=CHUNK_SECONDS)
-        too_long = time.monotonic() - state.get("ct_play_started", time.monotonic()) > MAX_PLAY_SECONDS
-        if run.status == "diverged" or too_long:
-            state["ct_playing"] = False
-            if too_long:
-                st.toast("Paused after 10 minutes of training to share the server. Press Play to go on.")
-            st.rerun(scope="app")
     if run.status == "diverged":
         st.error(run.message)
-    st.markdown(f"Step **{run.steps:,}** (epoch {run.epoch:.1f}) · train loss **{run.train_loss:.3f}** "
-                f"· test loss **{run.test_loss:.3f}** · test accuracy **{run.test_acc:.1%}**")
+    st.markdown(f"Step **{run.steps:,}** (epoch {run.epoch:.1f}) · train loss "
+                f"**{run.train_loss:.3f}** · test loss **{run.test_loss:.3f}** · test accuracy "
+                f"**{run.test_acc:.1%}**")
+
+
+@ui.live_fragment(P, ui.CHART_SECONDS)
+def chart_view():
     left, right = st.columns([1.6, 1])
-    ui.plotly(left, G.curves(run.history), key="ct_curves")
+    ui.plotly(left, G.curves(thin(run.history)), key="ct_curves")
     f = run.filters()
     right.image(R.data_uri(R.png_bytes(G.map_grid(f, cols=4, cell=48, colormap="diverging"))),
                 width="stretch", caption=f"Conv 1's {len(f)} filters ({k}×{k}); blue positive, "
@@ -128,12 +120,13 @@ def live_view():
 
 
 live_view()
+chart_view()
 n_test = len(data.y_test)
 for key in ("ct_example", "ct_try_test"):   # keep the choices within this data set's test set
     state[key] = int(np.clip(state.get(key, 1), 1, n_test))
 
 
-@st.fragment(run_every=SLOW_SECONDS if playing else None)
+@ui.live_fragment(P, ui.SLOW_SECONDS)
 def inside_view():
     t1, t2 = st.columns([1, 1.2])
     with t1:
@@ -184,7 +177,7 @@ st.caption("Each tile is one channel's feature map (blue low … red high, each 
 
 # ---- try it yourself ------------------------------------------------------------------------
 st.subheader("Your own digit")
-modes = {"draw": "✏️ Draw", "test": "🔢 A test image", "photo": "📷 Photo or upload"}
+modes = {"draw": ":material/draw: Draw", "test": ":material/pin: A test image", "photo": ":material/photo_camera: Photo or upload"}
 if st_canvas is None:
     modes.pop("draw")
 mode = ui.kept_or(P, "try", next(iter(modes)), st.radio, "Input", options=list(modes),

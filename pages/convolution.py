@@ -64,7 +64,7 @@ x = K.to_array(img, gray)
 h, w = x.shape[1:]
 problem = K.check_settings((h, w), size, stride, padding, dilation)
 
-st.subheader("Input ✱ kernel = output")
+st.subheader("Input ∗ kernel = output")
 i1, i2, i3 = st.columns([1, 0.8, 1])
 i1.image(G.to_uint8(x)[0], caption=f"Input: {w}×{h} ({'grayscale' if gray else 'RGB'})",
          width="stretch")
@@ -108,10 +108,11 @@ def move(d: int):
 
 
 b = st.columns([1, 1, 1, 3])
-b[0].button("⏸ Pause" if state["cv_playing"] else "▶ Play", key="cv_play", type="primary",
+b[0].button("Pause" if state["cv_playing"] else "Play", key="cv_play", type="primary",
+            icon=":material/pause:" if state["cv_playing"] else ":material/play_arrow:",
             on_click=ui.once("cv_click_play", set_playing, not state["cv_playing"]), width="stretch")
-b[1].button("◀ Back", key="cv_back", on_click=ui.once("cv_click_back", move, -1), width="stretch")
-b[2].button("Next ▶", key="cv_next", on_click=ui.once("cv_click_next", move, 1), width="stretch")
+b[1].button("Back", key="cv_back", icon=":material/chevron_left:", on_click=ui.once("cv_click_back", move, -1), width="stretch")
+b[2].button("Next", key="cv_next", icon=":material/chevron_right:", on_click=ui.once("cv_click_next", move, 1), width="stretch")
 b[3].caption(f"The patch: {side}×{side} grey pixels from rows {top}–{top + side - 1}, columns "
              f"{lft}–{lft + side - 1}" + (f", with {padding} ring{'s' if padding > 1 else ''} of "
                                           "zero padding" if padding else "") +

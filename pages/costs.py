@@ -25,28 +25,26 @@ ui.measure_cost(f"arch:{K.PLAYGROUND}", lambda: K.measure_entry(K.PLAYGROUND))  
 costs = ui.all_costs()
 
 
-def fmt(x, spec):
-    return None if x is None else float(format(x, spec))
-
-
+T = C.table_text
 rows = []
 for e in entries:
     c = costs.get(f"arch:{e.key}")
     rows.append({"Model": e.label, "Used on": e.page, "Kind": e.origin,
-                 "Parameters": c.params if c else e.params,
-                 "Size (MB)": fmt(c.size_mb if c else e.size_mb, ".4g"),
-                 "MACs per input": c.macs if c else None,
-                 "Latency (ms)": fmt(c.latency_ms, ".3g") if c else None,
-                 "Peak memory (MB)": fmt(c.peak_mb, ".4g") if c else None,
-                 "Wh per 1000": fmt(c.wh_per_1000, ".2g") if c else None})
+                 "Parameters": C.human(c.params if c else e.params) if (c or e.params) else "—",
+                 "Size (MB)": T(c.size_mb if c else e.size_mb),
+                 "MACs per input": C.human(c.macs) if c else "—",
+                 "Latency (ms)": T(c.latency_ms) if c else "—",
+                 "Peak memory (MB)": T(c.peak_mb) if c else "—",
+                 "Energy per 1000": C.wh_text(c.wh_per_1000) if c else "—"})
 st.subheader("Every model in the app")
 st.dataframe(rows, hide_index=True, key="cost_table", column_config={
-    "Parameters": st.column_config.NumberColumn(format="compact"),
-    "MACs per input": st.column_config.NumberColumn(format="compact",
-                                                     help="Multiply-accumulates for one input"),
-    "Wh per 1000": st.column_config.NumberColumn(help=f"Estimate: latency × busy cores × "
-                                                      f"{C.WATTS_PER_CORE:.0f} W per core")})
-st.caption("“None”: not measured on this server yet. Measurements are shared by everyone on the "
+    "Parameters": st.column_config.TextColumn(help="Numbers learned in training (k = thousand, "
+                                                   "M = million)"),
+    "MACs per input": st.column_config.TextColumn(help="Multiply-accumulates for one input "
+                                                       "(k = thousand, M = million, G = billion)"),
+    "Energy per 1000": st.column_config.TextColumn(help=f"Estimate: latency × busy cores × "
+                                                        f"{C.WATTS_PER_CORE:.0f} W per core")})
+st.caption("“—”: not measured on this server yet. Measurements are shared by everyone on the "
            "server, so each model is measured once.")
 
 c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
@@ -57,7 +55,7 @@ if c2.button("Measure on this server", key="cost_measure", width="stretch"):
             ui.measure_cost(f"arch:{key}", lambda: K.measure_entry(key))
         st.rerun()
     except C.BudgetError as exc:
-        st.warning(str(exc), icon="🧮")
+        st.warning(str(exc), icon=":material/memory:")
 todo = [e.key for e in entries if f"arch:{e.key}" not in costs]
 if c3.button(f"Measure the other {len(todo)}", key="cost_measure_all", width="stretch",
              disabled=not todo, help="About one to three minutes on a shared server."):
@@ -72,7 +70,7 @@ if c3.button(f"Measure the other {len(todo)}", key="cost_measure_all", width="st
     if not skipped:
         st.rerun()
     for text in skipped:
-        st.warning(text, icon="🧮")
+        st.warning(text, icon=":material/memory:")
 
 chosen = costs.get(f"arch:{key}")
 with st.container(border=True):
@@ -85,10 +83,8 @@ with st.container(border=True):
 measured = [c for k, c in costs.items() if k.startswith("arch:")]
 if len(measured) >= 2:
     ui.plotly(st, C.comparison_figure(measured), key="cost_compare")
-    st.caption("Both axes are logarithmic: each grid line is ten times more. The energy follows "
-               "the work closely; models that reuse each weight many times (convolutions over an "
-               "image) do more work per megabyte than language models that use each weight once "
-               "per token.")
+    st.caption("Both axes are logarithmic: each grid line is ten times more. "
+               + C.energy_vs_work(measured))
 loaded = [c for k, c in costs.items() if k.startswith("loaded:")]
 if loaded:
     st.subheader("Pretrained models as loaded on this server")
@@ -117,4 +113,4 @@ if rnn is not None:
 if not mine:
     st.info("Train a network on the Neural network playground or the Recurrent networks page and "
             "its cost appears here.")
-st.page_link("pages/data_efficiency.py", label="Next: how much data does a network need?", icon="📈")
+st.page_link("pages/data_efficiency.py", label="Next: how much data does a network need?", icon=":material/trending_up:")

@@ -39,25 +39,32 @@ st.caption(f"Network from the playground: {len(cfg['features'])} inputs → hidd
            f"{E.N_POINTS * (100 - E.TRAIN_PCT) // 100} for testing.")
 
 setup = (dataset, noise, updates, seeds, tuple(map(str, cfg.values())))
-go = st.button("▶ Run the experiment", key="eff_run", type="primary")
-chart, status = st.empty(), st.empty()
+go = st.button("Run the experiment", key="eff_run", type="primary", icon=":material/play_arrow:")
+chart, status, step_line = st.empty(), st.empty(), st.empty()
 
 if go:
     points, last = [], 0.0
     total = len(E.FRACTIONS) * seeds
     bar = status.progress(0.0, text="Training…")
-    for p in E.experiment(cfg, seeds=tuple(range(seeds)), updates=updates):
+    done_updates = 0
+    # each chunk in one of the server's frame slots; a closed tab ends the loop at once
+    for p in ui.shared_steps(E.experiment(cfg, seeds=tuple(range(seeds)), updates=updates)):
         points.append(p)
+        done_updates = sum(q.updates for q in E.final(points)) + (0 if p.done else p.updates)
         now = time.monotonic()
         if p.done or now - last > REDRAW_SECONDS:
             last = now
             ui.plotly(chart, E.figure(points, p), key=f"eff_chart_{len(points)}")
             finished = len(E.final(points))
             bar.progress(finished / total, text=f"{finished} of {total} runs · training on "
-                                                f"{p.fraction:.0%} ({p.n_train} examples), update "
-                                                f"{p.updates:,} of {p.budget:,}")
-    state["eff_points"], state["eff_setup"] = E.final(points), setup
+                                                f"{p.fraction:.0%} ({p.n_train} examples)")
+            step_line.markdown(f"Step **{done_updates:,}** of {total * p.budget:,} weight updates "
+                               f"(run {min(finished + 1, total)} of {total}: update {p.updates:,} "
+                               f"of {p.budget:,})")
+    if len(E.final(points)) == total:   # not when the loop ended early (the tab was closed)
+        state["eff_points"], state["eff_setup"] = E.final(points), setup
     status.empty()
+    step_line.empty()
 
 points = state.get("eff_points")
 if points:
@@ -69,11 +76,6 @@ if points:
                    "test accuracy": f"{r['test_acc']:.1%}",
                    "training accuracy": f"{r['train_acc']:.1%}", "runs": r["runs"]} for r in rows],
                  hide_index=True, key="eff_table")
-    small, full = rows[0], rows[-1]
-    st.write(f"With {small['n_train']} examples the network reaches {small['test_acc']:.0%} on the "
-             f"test set, with {full['n_train']} it reaches {full['test_acc']:.0%}. Training accuracy "
-             "far above test accuracy means it memorised its few examples instead of learning the "
-             "pattern; the gap closes as data grows. Most of the gain comes from the first few "
-             "hundred examples: beyond that, more data buys less and less.")
+    st.write(E.conclusion(rows))
 elif not go:
     chart.info("Press “Run the experiment”: four trainings of a few seconds each, drawn live.")

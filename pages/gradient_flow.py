@@ -1,19 +1,16 @@
 """Vanishing and exploding gradients in a deep, narrow network."""
-import time
+from types import SimpleNamespace
 
 import streamlit as st
 
 from playground import render as R, ui
+from playground.budget import Paced, thin_columns
 from playground.mlp import gradflow as GF, gradflow_demo as D
 from playground.mlp.activations import ACTIVATIONS
 from playground.mlp.network import INITS
-from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
 ui.page_setup()
 P = "gf"
-FRAME_SECONDS = 0.1
-CHART_SECONDS = 1.0
-MAX_PLAY_SECONDS = 600
 state = st.session_state
 
 st.title("Vanishing and exploding gradients")
@@ -53,7 +50,8 @@ kind, sentence = GF.diagnosis(sizes[chosen])
 left, right = st.columns([2, 1])
 ui.plotly(left, GF.layers_bar(sizes), key="gf_bars")
 with right:
-    box = {"vanishing": st.warning, "exploding": st.error, "dead": st.error}.get(kind, st.success)
+    box = {"vanishing": st.warning, "exploding": st.error, "dead": st.error,
+           "uneven": st.info}.get(kind, st.success)
     box(f"**{chosen}**: {sentence}")
     st.caption("Each bar: the typical size (root mean square) of ∂L/∂W in one layer of a fresh "
                "network, averaged over the training data. Log scale: one grid line is a factor of "
@@ -63,57 +61,44 @@ with right:
 # ---- while training ------------------------------------------------------------------------
 st.subheader("While training")
 if state.get("gf_key") != D.run_key(values):
-    state["gf_run"], state["gf_key"], state["gf_playing"] = D.build(values), D.run_key(values), False
+    state["gf_run"], state["gf_key"], state["gf_playing"] = Paced(D.build(values)), D.run_key(values), False
 run = state["gf_run"]
 run.set_hyper({"lr": values["lr"]})
 
 
 def rebuild():
-    state["gf_run"] = D.build(values)
+    state["gf_run"] = Paced(D.build(values))
 
 
 ui.transport(P, "gf_run", rebuild, D.SPEEDS, cfg["speed"], "epochs")
-status_ph = st.empty()
-chart_col, loss_col = st.columns([2, 1])
-chart_ph, loss_ph = chart_col.empty(), loss_col.empty()
 
 
-def draw(frame: int, chart: bool):
-    """Status and loss every frame; the Plotly chart (heavier for the browser) when asked."""
+def speed() -> int:
+    return int(ui.stored(P).get("speed", D.DEFAULTS["speed"]))
+
+
+@ui.live_fragment(P, run_key="gf_run", n=speed)   # each frame: its share of the server, then draw
+def live_view():
+    """The status line every frame."""
     r = state["gf_run"]
-    with status_ph.container():
-        if r.status == "diverged":
-            st.error(r.message)
-        st.markdown(f"Epoch **{r.epoch:,}** · train loss **{r.train_loss:.4f}** · test accuracy "
-                    f"**{r.accuracy('test'):.1%}** · {GF.diagnosis(r.flow.latest())[1]}")
-    loss_ph.image(R.data_uri(R.loss_png({"": r.history}, width=360)), width="stretch",
-                  caption="Loss (train: dark, test: light)")
-    if chart:
-        ui.plotly(chart_ph, GF.flow_chart(r.flow), key=f"gf_flow_{frame}")
+    if r.status == "diverged":
+        st.error(D.diverged_message(r, values, sizes[chosen]))
+    st.markdown(f"Epoch **{r.epoch:,}** · train loss **{r.train_loss:.4f}** · test accuracy "
+                f"**{r.accuracy('test'):.1%}** · "
+                f"{GF.diagnosis(r.flow.latest(), r.train_loss, r.n_classes)[1]}")
 
 
-draw(0, True)
+@ui.live_fragment(P, ui.CHART_SECONDS)
+def chart_view():
+    """The Plotly chart of gradient sizes and the loss picture, every CHART_SECONDS."""
+    r = state["gf_run"]
+    chart_col, loss_col = st.columns([2, 1])
+    epochs, grad, ratio = thin_columns(80, r.flow.epochs, r.flow.grad, r.flow.ratio)
+    shown = SimpleNamespace(n_layers=r.flow.n_layers, epochs=epochs, grad=grad, ratio=ratio)
+    ui.plotly(chart_col, GF.flow_chart(shown), key="gf_flow")   # 80 points: small frames
+    loss_col.image(R.data_uri(R.loss_png({"": r.history}, width=360)), width="stretch",
+                   caption="Loss (train: dark, test: light)")
 
 
-def animate():
-    started = last_chart = time.monotonic()
-    frame, max_frames = 0, state.get("gf_max_frames")   # tests bound the loop
-    while max_frames is None or frame < max_frames:
-        t0 = time.monotonic()
-        state["gf_run"].step(int(ui.stored(P).get("speed", D.DEFAULTS["speed"])))
-        frame += 1
-        chart = t0 - last_chart >= CHART_SECONDS
-        draw(frame, chart)
-        last_chart = t0 if chart else last_chart
-        if state["gf_run"].status in ("diverged", "done") or t0 - started > MAX_PLAY_SECONDS:
-            state["gf_playing"] = False
-            st.rerun()
-        time.sleep(max(0.0, FRAME_SECONDS - (time.monotonic() - t0)))
-
-
-if state["gf_playing"]:
-    try:
-        animate()
-    except StopException:
-        state["gf_playing"] = False
-        raise
+live_view()
+chart_view()

@@ -44,7 +44,7 @@ def run(key: str, out_key: str, fn):
 def show_notice(result, limit: int):
     note = result.fitted.notice(limit)
     if note:
-        st.warning(note, icon="✂️")
+        st.warning(note, icon=":material/content_cut:")
 
 
 def show_cost(key: str, out_key: str):
@@ -55,11 +55,11 @@ def show_cost(key: str, out_key: str):
             ui.hf_cost(P, lm)
 
 
-tab_sent, tab_t5, tab_mask = st.tabs(["😊 Sentiment", "📝 Summarize and translate",
-                                      "🕳️ Fill in the blank"])
+tab_sent, tab_t5, tab_mask = st.tabs([":material/sentiment_satisfied: Sentiment", ":material/translate: Summarize and translate",
+                                      ":material/edit: Fill in the blank"])
 
 # ---- sentiment -----------------------------------------------------------------------------
-with tab_sent:
+with tab_sent, ui.section("Sentiment"):
     st.write("Is a sentence positive or negative? DistilBERT was fine-tuned on short movie-review "
              "sentences (SST-2), so it only knows these two answers — try sarcasm, negations "
              "(“not bad at all”) or a neutral fact and see how sure it still is.")
@@ -84,7 +84,7 @@ with tab_sent:
 
 # ---- summaries and translation ---------------------------------------------------------------
 MODES = {"summary": "Summarize", **{t: f"Translate to {t}" for t in T.TARGETS}}
-with tab_t5:
+with tab_t5, ui.section("Summarize and translate"):
     st.write("T5-small is one model for many text-to-text jobs: the task is written in front of "
              "your text (“summarize: …”, “translate English to German: …”) and it writes the answer "
              "word by word.")
@@ -111,7 +111,7 @@ with tab_t5:
     show_cost("t5", "lang_t5_out")
 
 # ---- fill in the blank -------------------------------------------------------------------------
-with tab_mask:
+with tab_mask, ui.section("Fill in the mask"):
     st.write("Masked language models are trained to guess hidden words. Write a sentence with "
              "[MASK] (or ___) where a word is missing; up to three blanks.")
     usable = ui.hf_model_box("fill_mask")

@@ -94,7 +94,7 @@ with m1:
 with m2:
     st.markdown("**Surface** (drag to turn it)")
     ui.plotly(st, LF.surface_figure(land, alphas, betas, Z, trajs), key=f"ll_surface_{scenario}")
-st.caption("Press ▶ Play under a figure to animate the paths step by step, or drag its step slider.")
+st.caption("Press Play under a figure to animate the paths step by step, or drag its step slider.")
 
 # ---- who reaches the minimum first -------------------------------------------------------
 st.subheader("Who reaches the minimum first?")

@@ -90,7 +90,7 @@ def add_token():
 generated = len(state.get("next_history", []))
 full = generated >= S.reserve(lm) or len(ids) >= A.token_limit(lm)
 b1, b2 = st.columns([1, 3])
-b1.button("➕ Add one token", key="next_add", type="primary", disabled=full,
+b1.button("Add one token", key="next_add", icon=":material/add:", type="primary", disabled=full,
           on_click=ui.once("next_click_add", add_token), width="stretch")
 if full:
     b2.caption(f"{generated} tokens generated, as many as this model can read after your prompt: "

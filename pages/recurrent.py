@@ -1,10 +1,9 @@
 """Recurrent networks: sequences, memory and vanishing gradients through time."""
-import time
-
 import numpy as np
 import streamlit as st
 
 from playground import ui
+from playground.budget import thin
 from playground.rnn import data as D, figures as RF, settings as S
 from playground.rnn.models import KINDS
 from playground.rnn.train import OPTIMIZERS, SeqRun
@@ -12,10 +11,6 @@ from playground.rnn.unroll import unroll_figure
 
 ui.page_setup()
 P = "rnn"  # session-state prefix of this page
-FRAME_SECONDS = 0.1    # training chunk + loss + predictions while playing
-INSIDE_SECONDS = 1.0   # hidden states, gates, gradients and the unroll view while playing
-CHUNK_SECONDS = 0.25   # a frame never trains longer than this (Pause stays immediate)
-MAX_PLAY_SECONDS = 600  # a forgotten tab stops using the server's CPU after 10 minutes
 state = st.session_state
 
 st.title("Recurrent networks: RNN, LSTM, GRU")
@@ -81,6 +76,7 @@ if state.get("rnn_run_key") != run_key:
     build_run()
 run: SeqRun = state["rnn_run"]
 run.set_hyper(cfg)
+run.eval_seconds = 0.5                  # while playing: the test set at most twice a second (paused: at once)
 
 
 def speed() -> int:
@@ -95,7 +91,6 @@ for note in run.notices:
 if run.batch < cfg["batch"]:
     st.info(f"Batch size lowered to {run.batch} for this sequence length and model size, so one "
             "training step stays within the memory limit.")
-playing = state["rnn_playing"]
 
 
 def status_line() -> str:
@@ -110,23 +105,18 @@ def status_line() -> str:
     return s
 
 
-@st.fragment(run_every=FRAME_SECONDS if playing else None)
+@ui.live_fragment(P, run_key="rnn_run", n=speed)   # each frame: its share of the server, then draw
 def live_view():
-    if state["rnn_playing"]:
-        run.step(speed(), max_seconds=CHUNK_SECONDS)
-        if run.status in ("diverged", "error"):
-            state["rnn_playing"] = False
-            st.rerun(scope="app")
-        if time.monotonic() - state.get("rnn_play_started", time.monotonic()) > MAX_PLAY_SECONDS:
-            state["rnn_playing"] = False
-            st.toast("Paused after 10 minutes of training to share the server. Press Play to go on.")
-            st.rerun(scope="app")
-    k = int(np.clip(ui.stored(P).get("example", 1), 1, len(run.task.test))) - 1
     if run.status in ("diverged", "error"):
         st.error(run.message)
     st.markdown(status_line())
+
+
+@ui.live_fragment(P, ui.CHART_SECONDS)
+def chart_view():
+    k = int(np.clip(ui.stored(P).get("example", 1), 1, len(run.task.test))) - 1
     left, right = st.columns(2)
-    ui.plotly(left, RF.loss_figure(run.history, run.chance()["loss"]), key="rnn_loss_chart")
+    ui.plotly(left, RF.loss_figure(thin(run.history), run.chance()["loss"]), key="rnn_loss_chart")
     if run.task.key == "sines":
         fig = RF.forecast_figure(run.predictions(k))
         what = f"Test sequence {k + 1}: input (dots), truth and forecast."
@@ -142,6 +132,7 @@ def live_view():
 
 
 live_view()
+chart_view()
 
 # ---- inside the model -------------------------------------------------------------------
 st.subheader("Inside the model")
@@ -168,12 +159,13 @@ def pin():
     state["rnn_pins"] = state["rnn_pins"][-4:]
 
 
-i3.button("📌 Pin gradient curve", key="rnn_pin", on_click=ui.once("rnn_click_pin", pin), width="stretch",
+i3.button("Pin gradient curve", key="rnn_pin", icon=":material/push_pin:",
+          on_click=ui.once("rnn_click_pin", pin), width="stretch",
           help="Keep this model's gradient curve on the chart, then switch the model to compare.")
 i4.button("Clear pins", key="rnn_unpin", on_click=lambda: state.pop("rnn_pins", None), width="stretch")
 
 
-@st.fragment(run_every=INSIDE_SECONDS if playing else None)
+@ui.live_fragment(P, ui.SLOW_SECONDS)
 def inside_view():
     ins = run.inside(example - 1)
     u = ins["unrolled"]
@@ -184,23 +176,18 @@ def inside_view():
     h, g = st.columns([1.15, 1])
     ui.plotly(h, RF.state_heatmap(u.h[layer], labels, f"Hidden state h_t of layer {layer + 1}: "
                                   f"{run.model.hidden} units × {u.T} time steps"), key="rnn_hidden_heatmap")
-    h.caption("Each column is the memory after reading that step's input (orange −1 … blue +1). "
-              "Watch which units switch on at the symbol that matters and hold their value.")
+    h.caption(RF.hidden_caption(run.task.key))
     pins = [(lab, v) for grp, lab, v in state.get("rnn_pins", []) if grp == pin_group]
     ui.plotly(g, RF.gradient_figure(ins["norms"], ins["at"], labels, pins), key="rnn_grad_chart")
     g.caption(f"How much the loss at the last step (loss {ins['loss']:.3g}) changes with each "
               "earlier input: back-propagation through time, written out step by step (log scale). "
               f"Here it stays above 1 % of its peak for the last **{ins['span']}** steps. Where the "
               "bars fall to nothing, the model cannot learn from that far back: compare a vanilla "
-              "RNN with an LSTM on the memory task (📌 pin one curve, then switch the model).")
+              "RNN with an LSTM on the memory task (pin one curve, then switch the model).")
     if run.model.kind in RF.SHOWN_GATES:
         ui.plotly(st, RF.gates_figure(u.gates[layer], run.model.kind, labels), key="rnn_gates_chart")
         st.caption("Gate activations between 0 (closed) and 1 (open), computed step by step from "
-                   "the layer's own weights. " + (
-                       "An LSTM that remembers keeps its forget gate near 1 and its input gate shut "
-                       "while distractors pass by." if run.model.kind == "lstm" else
-                       "A GRU that remembers keeps its update gate near 1: the new state is then "
-                       "mostly the old one."))
+                   "the layer's own weights. " + RF.gates_caption(run.model.kind, run.task.key))
     st.markdown("**Unrolled over the first time steps**")
     ui.plotly(st, unroll_figure(u, run.task, d.mask, layer), key="rnn_unroll_chart")
     st.caption("The same cell, copied once per time step: the input enters from below, the state "
@@ -227,7 +214,8 @@ if run.task.key == "chars":
         state["rnn_sample_out"] = run.sample(prompt, length, temperature,
                                              seed=cfg["seed"] * 1000 + state["rnn_sample_count"])
 
-    w4.button("✍ Sample", key="rnn_sample", on_click=ui.once("rnn_click_sample", sample), width="stretch",
+    w4.button("Sample", key="rnn_sample", icon=":material/edit_note:",
+              on_click=ui.once("rnn_click_sample", sample), width="stretch",
               type="primary")
     if state.get("rnn_sample_out"):
         out, notes = state["rnn_sample_out"]

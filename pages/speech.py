@@ -57,7 +57,7 @@ else:
         clip = res
 
 left, right = st.columns([1.3, 1])
-with left:
+with left, ui.section("Your audio"):
     if clip is not None:
         st.audio(A.encode(clip.samples, clip.sr), format="audio/wav")
         st.caption(f"What the model hears: {clip.seconds:.1f} s, mono, {clip.sr / 1000:g} kHz, "
@@ -68,7 +68,7 @@ with left:
         ui.plotly(st, SF.spectrogram(clip), key="speech_spec")
         st.caption("Bright = loud. Speech shows up as stacked bands (the harmonics of your voice) "
                    "that rise and fall; hiss fills the whole height; a pure tone is one line.")
-with right:
+with right, ui.section("Transcript"):
     st.subheader("Transcript")
     usable = ui.hf_model_box("whisper")
     lang = ui.kept_or(P, "language", "auto", st.selectbox, "Language", list(ASR.LANGUAGES),
@@ -76,7 +76,7 @@ with right:
                       help="Whisper detects the language by itself; choosing it helps on short clips.")
     go = st.button("Transcribe", key="speech_go", type="primary", disabled=clip is None or not usable)
     if clip is not None and clip.silent:
-        st.warning(clip.silence_message(), icon="🔇")
+        st.warning(clip.silence_message(), icon=":material/volume_off:")
     elif go and clip is not None and usable:
         lm = ui.hf_model("whisper")
         if lm is not None:
@@ -84,7 +84,7 @@ with right:
     out = state.get("speech_out")
     if out is not None and clip is not None:
         if out.text:
-            st.success(out.text, icon="📝")
+            st.success(out.text, icon=":material/notes:")
         else:
             st.info("Whisper heard no words in this clip.")
         st.caption(f"{out.audio_seconds:.1f} s of audio transcribed in {out.seconds:.1f} s.")

@@ -1,17 +1,13 @@
 """Train a tiny transformer live on digit tasks and watch its attention find the answer."""
-import time
-
 import streamlit as st
 import torch
 
 from playground import ui
+from playground.budget import thin
 from playground.transformer import figures as F, tiny as TT
 
 ui.page_setup()
 P = "tiny"  # session-state prefix of this page
-FRAME_SECONDS = 0.15
-CHUNK_SECONDS = 0.2
-MAX_PLAY_SECONDS = 600
 SPEEDS = [1, 2, 5, 10, 25]
 LRS = [3e-4, 1e-3, 3e-3]
 state = st.session_state
@@ -41,6 +37,7 @@ def build():
 if state.get("tiny_settings") != settings:
     build()
 run: TT.TinyRun = state["tiny_run"]
+run.eval_seconds = 0.5            # while playing: the test set at most twice a second (paused: at once)
 
 
 def speed() -> int:
@@ -48,7 +45,6 @@ def speed() -> int:
 
 
 ui.transport(P, "tiny_run", build, SPEEDS, 2, "training steps")
-playing = state["tiny_playing"]
 
 st.subheader("Your own sequence")
 default = "".join(map(str, run.example(0)))
@@ -61,24 +57,21 @@ except ValueError as exc:
     digits = run.example(0)
 
 
-@st.fragment(run_every=FRAME_SECONDS if playing else None)
+@ui.live_fragment(P, run_key="tiny_run", n=speed)   # each frame: its share of the server, then draw
 def live_view():
-    if state["tiny_playing"]:
-        run.step(speed(), max_seconds=CHUNK_SECONDS)
-        if time.monotonic() - state.get("tiny_play_started", time.monotonic()) > MAX_PLAY_SECONDS:
-            state["tiny_playing"] = False
-            st.toast("Paused after 10 minutes of training to share the server. Press Play to go on.")
-            st.rerun(scope="app")
-    st.markdown(f"Training step **{run.steps:,}** · train loss **{run.loss:.4f}** · test accuracy "
-                f"**{run.token_acc:.1%}** of digits, **{run.seq_acc:.1%}** of whole sequences "
-                f"(guessing: 10 %)")
-    pred, conf, maps = run.run_on(digits)
+    pred, _, _ = run.run_on(digits)
     want = TT.target(run.s.task, torch.tensor(digits)).tolist()
+    ok = " ".join(":green[:material/check:]" if a == b else ":red[:material/close:]"
+                  for a, b in zip(pred, want))
+    st.markdown(f"{run.status()} · input **{' '.join(map(str, digits))}** → model "
+                f"**{' '.join(map(str, pred))}** (right answer {' '.join(map(str, want))}) {ok}")
+
+
+@ui.live_fragment(P, ui.CHART_SECONDS)
+def chart_view():
+    pred, conf, maps = run.run_on(digits)
     left, right = st.columns([1, 1.4])
-    ui.plotly(left, F.learning_curve(run.history), key="tiny_curve")
-    ok = "".join("✅" if a == b else "❌" for a, b in zip(pred, want))
-    right.markdown(f"Input **{' '.join(map(str, digits))}** → model **{' '.join(map(str, pred))}** "
-                   f"(right answer {' '.join(map(str, want))}) {ok}")
+    ui.plotly(left, F.learning_curve(thin(run.history)), key="tiny_curve")
     labels = [f"{d}" for d in digits]
     cols = right.columns(run.s.heads)
     for l in range(run.s.layers):
@@ -93,6 +86,7 @@ def live_view():
 
 
 live_view()
+chart_view()
 
 with st.expander("The right answer for this input (what a perfect attention map would look like)"):
     exp = run.expected_attention(digits)

@@ -54,11 +54,11 @@ with right:
               "(once per server; every session shares the model).")
 
 name = clf.categories[cls]
-t_why, t_fool, t_corrupt = st.tabs(["🔎 Why this answer?", "😈 Fool it: adversarial pixels",
-                                    "🌫 Everyday corruptions"], key="vc_tab", on_change="rerun")
+t_why, t_fool, t_corrupt = st.tabs([":material/search: Why this answer?", ":material/bug_report: Fool it: adversarial pixels",
+                                    ":material/blur_on: Everyday corruptions"], key="vc_tab", on_change="rerun")
 
 if t_why.open:
-    with t_why:
+    with t_why, ui.section("Why this answer?"):
         methods = E.methods_for(spec.family)
         c1, c2 = st.columns([2, 1])
         method = c1.radio("Explanation", methods, format_func=E.METHODS.get, horizontal=True,
@@ -83,7 +83,7 @@ if t_why.open:
         }[method])
 
 if t_fool.open:
-    with t_fool:
+    with t_fool, ui.section("Adversarial pixels"):
         c1, c2, c3 = st.columns([1.2, 1, 1])
         attack = c1.radio("Attack", list(A.ATTACKS), format_func=A.ATTACKS.get, key="vc_attack")
         eps255 = c2.select_slider("ε: largest change per pixel (of 255)",
@@ -128,7 +128,7 @@ if t_fool.open:
         ui.plotly(b2, VF.topk_bar(shown, "After the attack", highlight=cls), key="vc_adv_after")
 
 if t_corrupt.open:
-    with t_corrupt:
+    with t_corrupt, ui.section("Corruptions"):
         c1, c2 = st.columns([1.3, 1])
         kind = c1.radio("Corruption", list(C.CORRUPTIONS), horizontal=True, key="vc_corruption",
                         format_func=lambda k: C.CORRUPTIONS[k].label)

@@ -20,7 +20,7 @@ if clean is None:
 
 
 with right:
-    t_det, t_seg = st.tabs(["📦 Object detection", "🎨 Semantic segmentation"], key="vd_tab",
+    t_det, t_seg = st.tabs([":material/center_focus_strong: Object detection", ":material/palette: Semantic segmentation"], key="vd_tab",
                            on_change="rerun")
     if t_det.open:
         with t_det:

@@ -12,7 +12,9 @@ What is measured, exactly:
   MB = 10⁶ bytes; the download is about the same for float32 weights.
 * **MACs** — ``torch.utils.flop_counter.FlopCounterMode`` counts the matrix products,
   convolutions and attention of one call (MACs = FLOPs / 2, exact for Linear, Conv and
-  attention). It does not see inside PyTorch's fused RNN kernels, so ``nn.RNN/LSTM/GRU`` are
+  attention). Fused attention kernels the counter has no formula for (in torch 2.14 the CPU
+  kernel behind ``F.scaled_dot_product_attention`` counted 0) get one here:
+  L·S·(E + Eᵥ) per batch and head, the same as the two matrix products QKᵀ and A·V. It does not see inside PyTorch's fused RNN kernels, so ``nn.RNN/LSTM/GRU`` are
   added by formula (gates × hidden × (inputs + hidden) per step and layer). Embedding look-ups,
   activations and normalisation are not multiply-accumulates and are left out.
 * **Latency** — median wall-clock time of ``repeats`` calls after a warm-up, under
@@ -127,13 +129,45 @@ def _rnn_macs(mod, inputs) -> int:
     return int(steps_batch * total)
 
 
+# Fused scaled-dot-product attention kernels (whichever exist in this torch). The counter's own
+# formulas are kept where it has one; the others (e.g. ``_scaled_dot_product_flash_attention_for_cpu``,
+# what ``F.scaled_dot_product_attention`` runs on CPU) get :func:`_sdpa_flops`.
+SDPA_OPS = ("_scaled_dot_product_flash_attention_for_cpu", "_scaled_dot_product_flash_attention",
+            "_scaled_dot_product_efficient_attention", "_scaled_dot_product_cudnn_attention",
+            "_scaled_dot_product_fused_attention_overrideable",
+            "_scaled_dot_product_attention_math_for_mps")
+
+
+def _sdpa_flops(q, k, v, *args, out_shape=None, **kwargs) -> int:
+    """FLOPs of attention from the shapes (…, L, E), (…, S, E), (…, S, Eᵥ): QKᵀ and A·V, each
+    L·S per head (key/value heads broadcast to the query's, as in grouped-query attention)."""
+    lead = 1
+    for n in q[:-2]:
+        lead *= int(n)
+    length, e, s, ev = int(q[-2]), int(q[-1]), int(k[-2]), int(v[-1])
+    return 2 * lead * length * s * (e + ev)
+
+
+def missing_attention_formulas() -> dict:
+    """{aten op: formula} for the fused attention ops this torch's counter does not count."""
+    import torch
+    from torch.utils import flop_counter
+
+    out = {}
+    for name in SDPA_OPS:
+        op = getattr(torch.ops.aten, name, None)
+        if op is not None and op not in flop_counter.flop_registry:
+            out[op] = _sdpa_flops
+    return out
+
+
 def count_macs(fn: Callable[[], object], module=None) -> int:
     """Multiply-accumulates of one call of ``fn`` (FLOPs / 2, plus recurrent layers whose fused
     kernel the counter cannot see, by formula)."""
     import torch
     from torch.utils.flop_counter import FlopCounterMode
 
-    counter = FlopCounterMode(display=False)
+    counter = FlopCounterMode(display=False, custom_mapping=missing_attention_formulas())
     extra, handles, before = [0], [], {}
 
     def pre(mod, inputs):
@@ -330,6 +364,37 @@ def energy_text(c: Cost) -> str:
             f"{WATTS_PER_CORE:.0f} W per busy CPU core × {c.threads} "
             f"core{'s' if c.threads != 1 else ''} — about {phone:.2g} of a phone charge "
             f"({PHONE_CHARGE_WH:.0f} Wh). An estimate, not a measurement.")
+
+
+def table_text(x: float | None, digits: int = 3) -> str:
+    """A table cell: 3 significant digits without scientific notation, "—" when not measured."""
+    if x is None:
+        return "—"
+    return np.format_float_positional(float(x), precision=digits, unique=False, fractional=False,
+                                      trim="-")
+
+
+def energy_vs_work(costs: list[Cost]) -> str:
+    """Does the energy follow the work (MACs) among these measured models? Said from their numbers:
+    the energy estimate comes from the time, so it follows the work only where every model runs
+    its arithmetic at a similar speed."""
+    cs = sorted((c for c in costs if c.macs > 0), key=lambda c: c.macs)
+    if len(cs) < 2:
+        return ""
+    flips = [(a, b) for i, a in enumerate(cs) for b in cs[i + 1:] if a.wh_per_1000 > b.wh_per_1000]
+    fast, slow = max(cs, key=lambda c: c.gmacs_per_s), min(cs, key=lambda c: c.gmacs_per_s)
+    speeds = (f"this server ran their arithmetic at {fast.gmacs_per_s:.3g} GMAC/s ({fast.name}) "
+              f"down to {slow.gmacs_per_s:.3g} GMAC/s ({slow.name})")
+    if not flips:
+        return (f"Here the energy rises with the work: of these {len(cs)} models, every one with "
+                f"more MACs also takes more energy. The energy is estimated from the time, and {speeds}.")
+    a, b = max(flips, key=lambda p: (p[1].macs / p[0].macs) * (p[0].wh_per_1000 / p[1].wh_per_1000))
+    return (f"The energy does not simply follow the work: {a.name} does {human(a.macs)} MACs per "
+            f"input and takes {wh_text(a.wh_per_1000)} per 1000, while {b.name} does "
+            f"{human(b.macs)} MACs and takes {wh_text(b.wh_per_1000)}. The energy is estimated from "
+            f"the time, and {speeds}: how well a model's layers suit the CPU (and Python overhead "
+            f"for small models) matters as much as the count of MACs. "
+            f"{len(flips)} of {len(cs) * (len(cs) - 1) // 2} pairs are in this reversed order.")
 
 
 def comparison_figure(costs: list[Cost], height: int | None = None) -> dict:

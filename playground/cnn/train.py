@@ -75,6 +75,10 @@ class CNNRun:
         self.history: list[tuple[int, float, float, float, float]] = []  # step, train/test loss, train/test acc
         self.status, self.message = "ready", ""
         self._acc = [0.0, 0, 0]                           # loss sum, right, count since last eval
+        # Live frames on a busy server train a few mini-batches each: evaluating the whole test
+        # set after every frame would cost more than the training. With ``eval_seconds`` > 0 a
+        # time-limited chunk evaluates at most that often (``evaluated_at`` says at which step).
+        self.eval_seconds, self._eval_t = 0.0, 0.0
         self.evaluate()
 
     # ---- training ----------------------------------------------------------------------
@@ -126,15 +130,22 @@ class CNNRun:
                     break
         self.steps += done
         self.seen += done * self.batch
-        if done:
+        if done and (max_seconds is None or self.status == "diverged" or
+                     time.perf_counter() - self._eval_t >= self.eval_seconds):
             self.evaluate()
         return done
+
+    def catch_up(self):
+        """Evaluate now if steps ran since the last evaluation (e.g. when the page pauses)."""
+        if self.evaluated_at != self.steps:
+            self.evaluate()
 
     @property
     def epoch(self) -> float:
         return self.seen / max(1, len(self.data.y_train))
 
     def evaluate(self):
+        self._eval_t, self.evaluated_at = time.perf_counter(), self.steps
         self.model.eval()
         with few_threads(), torch.inference_mode():
             logits = self.model(self.data.x_test)

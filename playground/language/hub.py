@@ -12,16 +12,20 @@ Only safe files are ever loaded: a folder must contain ``config.json`` and safet
 from __future__ import annotations
 
 import inspect
+import json
+import logging
 import os
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlparse
 
-from .. import netcheck
+from .. import netcheck, serverpaths
 from ..netcheck import PROBE_MAX_AGE, PROBE_TIMEOUT
 
 OFFLINE_ENVS = ("PLAYGROUND_OFFLINE", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
 MODELS_DIR_ENV = "PLAYGROUND_HF_DIR"
+MAX_CONFIG_BYTES = 1_000_000   # a real config.json is a few kB
+MAX_SIDE_FILE_MB = 64           # tokenizer.json, vocabularies: a few MB in real models
 MAX_FOLDER_MB = 1500          # a bigger model would not fit next to the others in 2.7 GB
 WEIGHTS = ("model.safetensors", "model.safetensors.index.json")
 TOKENIZER = ("tokenizer.json", "vocab.txt", "vocab.json", "spiece.model", "sentencepiece.bpe.model")
@@ -57,27 +61,60 @@ def offline_reason(timeout: float = PROBE_TIMEOUT) -> str | None:
 
 # ---- local folders -------------------------------------------------------------------------
 def check_folder(path: str | os.PathLike) -> Path:
-    """A usable model folder or a ModelError saying what is wrong with it."""
+    """A usable model folder or a ModelError saying what is wrong with it (naming the folder by
+    its last part only). For folders the app finds itself; a path a visitor typed goes through
+    :func:`user_folder`."""
     text = str(path).strip().strip('"').strip("'")
     if not text:
         raise ModelError("Enter the path of a model folder on this server.")
     p = Path(text).expanduser()
-    if not p.is_dir():
-        raise ModelError(f"There is no folder {p} on this server.")
+    try:
+        if not p.is_dir():
+            raise ModelError(f"There is no folder “{p.name}” on this server.")
+        return _check_contents(p)
+    except OSError as exc:     # a name too long, no permission, ...
+        raise ModelError(f"The folder “{p.name[:60]}” cannot be read ({type(exc).__name__}).") from None
+
+
+def user_folder(text) -> Path:
+    """A model folder a visitor typed: inside the operator's folders only
+    (:mod:`playground.serverpaths`), then checked like any other; one message that reveals
+    nothing for anything outside them."""
+    try:
+        real = serverpaths.resolve(text, "dir")
+    except serverpaths.PathRefused as exc:
+        raise ModelError(str(exc)) from None
+    return check_folder(real)
+
+
+def _check_contents(p: Path) -> Path:
+    name = f"“{p.name}”"
     if not (p / "config.json").is_file():
-        raise ModelError(f"{p} has no config.json: choose the folder that save_pretrained() wrote "
-                         "(or a downloaded Hugging Face model folder).")
+        raise ModelError(f"{name} has no config.json: choose the folder that save_pretrained() "
+                         "wrote (or a downloaded Hugging Face model folder).")
     if not any((p / w).is_file() for w in WEIGHTS):
         extra = (" It has pytorch_model.bin, a pickle file that could run code when loaded; "
                  "convert it to safetensors first." if (p / "pytorch_model.bin").exists() else "")
-        raise ModelError(f"{p} has no model.safetensors weights.{extra}")
+        raise ModelError(f"{name} has no model.safetensors weights.{extra}")
     size = sum(f.stat().st_size for f in p.glob("*.safetensors")) / 1e6
     if size > MAX_FOLDER_MB:
-        raise ModelError(f"The weights in {p} are {size:.0f} MB; this app accepts up to "
+        raise ModelError(f"The weights in {name} are {size:.0f} MB; this app accepts up to "
                          f"{MAX_FOLDER_MB} MB so that every model fits in the server's memory.")
     if not any((p / t).is_file() for t in TOKENIZER):
-        raise ModelError(f"{p} has no tokenizer files (tokenizer.json, vocab.txt, vocab.json or "
+        raise ModelError(f"{name} has no tokenizer files (tokenizer.json, vocab.txt, vocab.json or "
                          "spiece.model).")
+    for f in WANTED:               # tokenizer and config files: a few MB in real models
+        if not f.endswith(".safetensors") and (p / f).is_file() and (p / f).stat().st_size > MAX_SIDE_FILE_MB * 1e6:
+            raise ModelError(f"{f} in {name} is larger than {MAX_SIDE_FILE_MB} MB.")
+    cfg = p / "config.json"
+    if cfg.stat().st_size > MAX_CONFIG_BYTES:
+        raise ModelError(f"The config.json in {name} is larger than {MAX_CONFIG_BYTES // 1000} kB.")
+    try:
+        ok = isinstance(json.loads(cfg.read_bytes()), dict)
+    except (ValueError, UnicodeDecodeError):
+        ok = False
+    if not ok:
+        raise ModelError(f"The config.json in {name} is not a JSON object.")
     return p.resolve()
 
 
@@ -158,5 +195,5 @@ def download(hub_id: str, progress: Callable[[int, int], None] | None = None) ->
     except ModelError:
         raise
     except Exception as exc:   # network, HTTP and disk errors of huggingface_hub
-        raise ModelError(f"The download of {hub_id} failed ({type(exc).__name__}: "
-                         f"{str(exc)[:160]}).") from None
+        logging.getLogger(__name__).warning("download of %s failed", hub_id, exc_info=True)
+        raise ModelError(f"The download of {hub_id} failed ({type(exc).__name__}).") from None

@@ -11,12 +11,15 @@ numbers :func:`random_model` reproduces from the registry's config, see the test
 from __future__ import annotations
 
 import inspect
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .hub import ModelError
+
+_log = logging.getLogger(__name__)
 
 AUTO_CLASS = {"sentiment": "AutoModelForSequenceClassification", "fill-mask": "AutoModelForMaskedLM",
               "seq2seq": "AutoModelForSeq2SeqLM", "asr": "AutoModelForSpeechSeq2Seq",
@@ -145,24 +148,38 @@ def _check_task(spec: HFModel, model, tokenizer):
 
 
 def load(spec: HFModel, path: str | Path, source: str = "") -> LoadedLM:
-    """Load a model folder (see :func:`playground.language.hub.check_folder`) for ``spec``'s task."""
+    """Load a model folder (see :func:`playground.language.hub.check_folder`) for ``spec``'s task.
+
+    Any failure — a config.json with wrong types, broken weights, an odd tokenizer — is a
+    ModelError whose text names neither the folder nor the file contents (the details go to
+    the server log)."""
+    try:
+        return _load(spec, str(path), source)
+    except ModelError:
+        raise
+    except MemoryError:
+        raise ModelError("This server does not have enough free memory for this model right "
+                         "now.") from None
+    except Exception as exc:   # transformers and huggingface_hub raise many kinds of errors
+        _log.warning("loading %s from %s failed", spec.key, path, exc_info=True)
+        if "Unrecognized configuration class" in str(exc):
+            raise ModelError(f"The model in this folder cannot be used for {TASK_WORDS[spec.task]}"
+                             f" ({type(exc).__name__}).") from None
+        raise ModelError(f"The model in this folder could not be loaded as a {spec.task} model "
+                         f"({type(exc).__name__}); check that its config.json and weights were "
+                         "written by save_pretrained().") from None
+
+
+def _load(spec: HFModel, path: str, source: str) -> LoadedLM:
     import torch
     import transformers
 
     quiet()
     t0 = time.perf_counter()
-    path = str(path)
-    try:
-        tokenizer = transformers.AutoTokenizer.from_pretrained(path, local_files_only=True)
-        cls = getattr(transformers, AUTO_CLASS[spec.task])
-        extra = {"attn_implementation": "eager"} if spec.task in ATTENTION_TASKS else {}
-        model = cls.from_pretrained(path, use_safetensors=True, local_files_only=True, **extra)
-    except (OSError, ValueError, KeyError, RuntimeError, TypeError, ImportError) as exc:
-        if "Unrecognized configuration class" in str(exc):
-            raise ModelError(f"The model in {path} cannot be used for {TASK_WORDS[spec.task]}"
-                             f" ({type(exc).__name__}).") from None
-        raise ModelError(f"The model in {path} could not be loaded as a {spec.task} model "
-                         f"({type(exc).__name__}: {str(exc).splitlines()[0][:200]}).") from None
+    tokenizer = transformers.AutoTokenizer.from_pretrained(path, local_files_only=True)
+    cls = getattr(transformers, AUTO_CLASS[spec.task])
+    extra = {"attn_implementation": "eager"} if spec.task in ATTENTION_TASKS else {}
+    model = cls.from_pretrained(path, use_safetensors=True, local_files_only=True, **extra)
     _check_task(spec, model, tokenizer)
     if any(p.dtype != torch.float32 for p in model.parameters()):
         model = model.float()

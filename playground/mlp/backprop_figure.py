@@ -24,14 +24,23 @@ def _positions(sizes):
             if l == 0:
                 pos[("a", 0, j)] = (0.0, y)
             else:
-                pos[("z", l, j)] = (2.0 * l - 0.9, y)
+                pos[("z", l, j)] = (2.0 * l - 0.6, y)   # long links: room for weight labels
                 pos[("a", l, j)] = (2.0 * l, y)
     return pos
 
 
-def graph_figure(tr: Trace, k: int, height: int = 460) -> dict:
-    """The graph after ``k`` steps (0 = only the inputs known; len(steps) = all done)."""
+def graph_height(sizes) -> int:
+    """Pixels for a graph whose tallest layer has max(sizes) neurons (2 → 360, 3 → 460)."""
+    return 160 + 100 * max(sizes)
+
+
+def graph_figure(tr: Trace, k: int, height: int | None = None) -> dict:
+    """The graph after ``k`` steps (0 = only the inputs known; len(steps) = all done).
+
+    A weight's value (and, once known, its gradient in red) is written on a white label just
+    before its diamond, on the side away from the Σ node it feeds, so it never covers a node."""
     sizes, L = tr.sizes, tr.n_layers
+    height = height or graph_height(sizes)
     pos = _positions(sizes)
     loss_xy = (2.0 * L + 1.2, 0.0)
     cur = tr.steps[k - 1] if 0 < k <= len(tr.steps) else None
@@ -116,21 +125,20 @@ def graph_figure(tr: Trace, k: int, height: int = 460) -> dict:
     tgt = "t = " + ", ".join(plain(v) for v in tr.t)
     label(loss_xy[0], loss_xy[1] + 0.75, tgt, "#555", "top center")
 
-    top = max(sizes) / 2.0 + 0.4
+    top = max(sizes) / 2.0 + 0.25
     heads = [dict(x=0, y=top + 0.2, text="inputs")] + [
-        dict(x=2.0 * l - 0.45, y=top + 0.2, text=("output" if l == L else f"hidden {l}")
+        dict(x=2.0 * l - 0.3, y=top + 0.2, text=("output" if l == L else f"hidden {l}")
              + f" ({tr.act_label(l)})") for l in range(1, L + 1)] + [
         dict(x=loss_xy[0], y=top + 0.2, text="loss")]
     return {
         "data": [
-            {"type": "scatter", "x": wx, "y": wy, "mode": "markers+text", "text": wtext,
-             "textposition": "middle right", "textfont": {"size": 10, "color": "#444"},
+            {"type": "scatter", "x": wx, "y": wy, "mode": "markers", "customdata": wtext,
              "hovertext": whover, "hoverinfo": "text", "showlegend": False, "name": "weights",
              "marker": {"symbol": "diamond", "size": 9, "color": wcolor}},
             {"type": "scatter", "x": nodes["x"], "y": nodes["y"], "mode": "markers+text",
              "text": nodes["name"], "textfont": {"size": 13}, "hovertext": nodes["hover"],
              "hoverinfo": "text", "showlegend": False, "name": "nodes",
-             "marker": {"size": 38, "color": nodes["fill"],
+             "marker": {"size": 34, "color": nodes["fill"],
                         "line": {"width": nodes["ring"], "color": [HILITE if r > 1 else "#555"
                                                                     for r in nodes["ring"]]}}},
             {"type": "scatter", "x": texts["x"], "y": texts["y"], "mode": "text",
@@ -142,9 +150,13 @@ def graph_figure(tr: Trace, k: int, height: int = 460) -> dict:
             "shapes": shapes, "height": height, "hovermode": "closest",
             "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
             "xaxis": {"visible": False, "range": [-0.6, loss_xy[0] + 0.7], "fixedrange": True},
-            "yaxis": {"visible": False, "range": [-top - 0.2, top + 0.5], "fixedrange": True},
+            "yaxis": {"visible": False, "range": [-top - 0.15, top + 0.45], "fixedrange": True},
             "annotations": [dict(h, showarrow=False, xref="x", yref="y", font={"size": 12})
-                            for h in heads],
+                            for h in heads] + [
+                dict(x=x, y=y, text=t, showarrow=False, xref="x", yref="y", xanchor="right",
+                     xshift=-7, font={"size": 10, "color": "#444"},
+                     bgcolor="rgba(255,255,255,0.85)", borderpad=0)
+                for x, y, t in zip(wx, wy, wtext)],
             "plot_bgcolor": "white", "paper_bgcolor": "white",
         },
     }

@@ -154,6 +154,17 @@ PROBLEMS = {
 }
 
 
+MULTICLASS = ("spiral3", "blobs4")
+OUTPUT_OF = {"multiclass": "Softmax + cross-entropy", "regression": "Linear output, squared error"}
+
+
+def kind_of(name: str) -> str:
+    """binary | multiclass | regression, from a generator's name (without generating it)."""
+    if name in PROBLEMS["regression"]:
+        return "regression"
+    return "multiclass" if name in MULTICLASS else "binary"
+
+
 def problem_of(name: str) -> str:
     return "regression" if name in PROBLEMS["regression"] else "classification"
 
@@ -179,11 +190,12 @@ def parse_csv(raw: bytes | str, max_rows: int = MAX_CSV_ROWS, seed: int = 0):
     if isinstance(raw, bytes):
         if len(raw) > 20_000_000:
             raise CSVError("The file is larger than 20 MB. Please upload at most a few thousand rows.")
-        if b"\x00" in raw[:4096]:
-            raise CSVError("This is a binary file, not a CSV text file with columns x1, x2, label.")
-        raw = raw.decode("utf-8", errors="replace")
+        raw = decode_text(raw)
+    raw = raw.lstrip("\ufeff")
     if not raw.strip():
         raise CSVError("The file is empty. Expected columns x1, x2, label.")
+    if "\x00" in raw:
+        raise CSVError("This is a binary file, not a CSV text file with columns x1, x2, label.")
     try:
         df = pd.read_csv(io.StringIO(raw), sep=None, engine="python")
     except Exception as exc:  # pandas raises many kinds of parser errors
@@ -196,12 +208,15 @@ def parse_csv(raw: bytes | str, max_rows: int = MAX_CSV_ROWS, seed: int = 0):
         df = pd.read_csv(io.StringIO(raw), sep=None, engine="python", header=None)
         df.columns = ["x1", "x2", "label"]
     else:
-        raise CSVError(f"Expected the columns x1, x2, label; found {', '.join(map(str, df.columns[:6]))}.")
-    values = df.apply(pd.to_numeric, errors="coerce")
+        raise CSVError("Expected the columns x1, x2, label; found "
+                       f"{', '.join(str(c)[:20] for c in df.columns[:6])}.")
+    if len(df) == 0:
+        raise CSVError("The file has a header line but no rows of data: add rows of x1, x2, label.")
+    values = df.apply(pd.to_numeric, errors="coerce").astype(float)
     bad = values.isna() & df.notna()
     if bad.any().any():
         r, c = np.argwhere(bad.to_numpy())[0]
-        raise CSVError(f"Row {r + 2}, column {df.columns[c]}: {df.iat[r, c]!r} is not a number.")
+        raise CSVError(f"Row {r + 2}, column {df.columns[c]}: {str(df.iat[r, c])[:20]!r} is not a number.")
     if values.isna().any().any() or not np.isfinite(values.to_numpy()).all():
         raise CSVError("Some values are missing, NaN or infinite. Every row needs x1, x2 and label.")
     if len(values) < 10:
@@ -210,23 +225,48 @@ def parse_csv(raw: bytes | str, max_rows: int = MAX_CSV_ROWS, seed: int = 0):
         values = values.sample(max_rows, random_state=seed)
         notes.append(f"The file has {len(df)} rows; a random {max_rows} of them are used.")
     X, y = values[["x1", "x2"]].to_numpy(float), values["label"].to_numpy(float)
+    classes = np.unique(y)
+    if len(classes) < 2 and classes[0] == round(classes[0]):
+        raise CSVError("All points have the same label: a classifier needs at least 2 classes.")
+    if np.all(X == X[0]):
+        raise CSVError(f"All {len(X)} points are the same point ({X[0, 0]:g}, {X[0, 1]:g}): a network "
+                       "needs points in different places to learn a boundary.")
     span = np.abs(X).max()
     if span > 5.0 or span < 0.5:
-        X = X * (5.0 / span)
+        with np.errstate(all="ignore"):
+            X = X * (5.0 / span)
+        if not np.isfinite(X).all():
+            raise CSVError("The coordinates are too close to zero to be rescaled (below 1e-300).")
         notes.append(f"Points were rescaled by {5.0 / span:.3g} to fit the view [-6, 6].")
-    classes = np.unique(y)
     if np.all(classes == np.round(classes)) and len(classes) <= 10:
-        if len(classes) < 2:
-            raise CSVError("All points have the same label: a classifier needs at least 2 classes.")
         if len(classes) == 2:
             return Dataset(X, np.where(y == classes[1], 1.0, -1.0), "binary", 2, "csv"), notes + [
                 f"Two classes: label {classes[1]:g} is shown blue (+1), {classes[0]:g} orange (-1)."]
         idx = np.searchsorted(classes, y).astype(float)
         return Dataset(X, idx, "multiclass", len(classes), "csv"), notes
     lo, hi = y.min(), y.max()
-    scaled = (y - lo) / (hi - lo) * 2 - 1 if hi > lo else np.zeros_like(y)
+    with np.errstate(all="ignore"):
+        scaled = (y / 2 - lo / 2) / (hi / 2 - lo / 2) * 2 - 1 if hi > lo else np.zeros_like(y)
+    if not np.isfinite(scaled).all():
+        raise CSVError("The labels are too close together to be told apart (differences below 1e-300).")
     notes.append(f"Labels look continuous: regression, targets scaled from [{lo:g}, {hi:g}] to [-1, 1].")
     return Dataset(X, scaled, "regression", 0, "csv"), notes
+
+
+def decode_text(raw: bytes) -> str:
+    """Text of an uploaded file as spreadsheets save it: UTF-8 (with or without Excel's byte
+    order mark), UTF-16 with a byte order mark (Excel's “Unicode text”) or without one, and
+    otherwise Windows-1252 (Excel's “CSV” on Western Windows), so no byte ever fails."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16", errors="replace")
+    head = raw[:4096]
+    if len(head) >= 4 and head.count(b"\x00") * 3 >= len(head):      # UTF-16 without a BOM
+        even, odd = head[0::2].count(b"\x00"), head[1::2].count(b"\x00")
+        return raw.decode("utf-16-be" if even > odd else "utf-16-le", errors="replace")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
 
 
 def _is_number(text: str) -> bool:

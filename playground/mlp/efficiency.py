@@ -158,3 +158,64 @@ def figure(points: list[Progress], current: Progress | None = None, height: int 
                    "yaxis": {"range": [0.3, 1.02], "tickformat": ".0%", "title": {"text": "accuracy"}},
                    "legend": {"orientation": "h", "y": -0.25}},
     }
+
+
+NOISE_POINTS = 0.02   # accuracy differences below 2 points are not worth a sentence
+
+
+def _points(x: float) -> str:
+    n = round(x * 100)
+    return f"{n} point{'' if n == 1 else 's'}"
+
+
+def conclusion(rows: list[dict]) -> str:
+    """What the summary rows show, in words derived from them (and only what they show)."""
+    if not rows:
+        return ""
+    pct = lambda a: f"{a:.0%}"
+    small, full = rows[0], rows[-1]
+    accs = [r["test_acc"] for r in rows]
+    out = [f"With {small['n_train']} examples the network reaches {pct(small['test_acc'])} on the "
+           f"test set, with {full['n_train']} it reaches {pct(full['test_acc'])}."]
+    if len(rows) < 2:
+        return out[0]
+    gain = full["test_acc"] - small["test_acc"]
+    steps = [b["test_acc"] - a["test_acc"] for a, b in zip(rows, rows[1:])]
+    drops = [(a, b) for a, b in zip(rows, rows[1:]) if b["test_acc"] < a["test_acc"] - NOISE_POINTS]
+    if drops:
+        a, b = drops[0]
+        runs = min(r["runs"] for r in rows)
+        out.append(f"The curve is not steady ({' → '.join(pct(x) for x in accs)}): going from "
+                   f"{a['n_train']} to {b['n_train']} examples lost "
+                   f"{(a['test_acc'] - b['test_acc']) * 100:.0f} points, so the differences here are "
+                   "partly luck (which examples, which start)"
+                   + (" — run three seeds to see the spread." if runs == 1 else "."))
+    if gain < NOISE_POINTS:
+        out.append("More data did not help here: the test accuracy at the largest size is no "
+                   "better than at the smallest.")
+    elif not drops:
+        best = max(range(len(steps)), key=lambda i: steps[i])
+        a, b = rows[best], rows[best + 1]
+        share = steps[best] / gain
+        if share >= 0.5:
+            out.append(f"Most of the gain ({steps[best] * 100:.0f} of {gain * 100:.0f} points) comes "
+                       f"between {a['n_train']} and {b['n_train']} examples"
+                       + (": beyond that, more data buys less and less." if best + 1 < len(steps)
+                          and all(s < steps[best] / 2 for s in steps[best + 1:]) else "."))
+        else:
+            out.append(f"The gain ({gain * 100:.0f} points) is spread over the sizes: every step "
+                       "up in data adds some.")
+    gap_small = small["train_acc"] - small["test_acc"]
+    gap_full = full["train_acc"] - full["test_acc"]
+    if gap_small > 0.1:
+        closed = gap_full < gap_small - NOISE_POINTS
+        out.append(f"With {small['n_train']} examples training accuracy ({pct(small['train_acc'])}) "
+                   "is far above test accuracy: the network memorised its few examples instead of "
+                   "learning the pattern"
+                   + (f"; with {full['n_train']} the gap shrinks to "
+                      f"{_points(max(gap_full, 0))}." if closed else ", and more data did not close the gap."))
+    if full["train_acc"] < 0.8:
+        out.append(f"Even on its own {full['n_train']} training examples it reaches only "
+                   f"{pct(full['train_acc'])}: the network (or its number of updates) is too small "
+                   "for this data, so more data cannot help much until it can fit it.")
+    return " ".join(out)

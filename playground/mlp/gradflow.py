@@ -59,21 +59,47 @@ class FlowHistory:
                     size = np.linalg.norm(w0)
                     ratio[l] = np.linalg.norm(w1 - w0) / steps / size if size > 0 else np.nan
         self._prev_theta, self._prev_step = net.theta.copy(), opt_step
+        self.add(epoch, sizes, ratio)
+
+    def add(self, epoch: int, sizes, ratio, net: Network | None = None):
+        """Append one record measured elsewhere (the browser engine reports its own)."""
         self.epochs.append(int(epoch))
-        self.grad.append(sizes)
-        self.ratio.append(ratio)
-        if len(self.epochs) > HISTORY_MAX:   # keep the first record, thin the rest
-            for seq in (self.epochs, self.grad, self.ratio):
-                seq[:] = seq[:1] + seq[2::2]
+        self.grad.append(np.asarray(sizes, dtype=float))
+        self.ratio.append(np.asarray(ratio, dtype=float))
+        if net is not None:
+            self._prev_theta = net.theta.copy()
+        if len(self.epochs) > HISTORY_MAX:
+            self.thin()
+
+    def thin(self):
+        """Keep the first record and every second one after it."""
+        for seq in (self.epochs, self.grad, self.ratio):
+            seq[:] = seq[:1] + seq[2::2]
 
     def latest(self) -> np.ndarray:
         return self.grad[-1] if self.grad else np.zeros(self.n_layers)
 
 
-def diagnosis(sizes: np.ndarray) -> tuple[str, str]:
-    """(kind, sentence) from one record of per-layer gradient sizes (layer 1 first).
+SIMILAR = 4.0              # first/last gradient within this factor: a similar pace
 
-    kind: "vanishing" | "exploding" | "healthy" | "dead"."""
+
+def _times(ratio: float) -> str:
+    """0.09 → '11× smaller than', 6 → '6× larger than', 1.3 → '1.3× '."""
+    if ratio < 1:
+        return f"{_sig(1 / ratio)}× smaller than"
+    return f"{_sig(ratio)}× larger than" if ratio >= 1.05 else "about the same as"
+
+
+def _sig(x: float) -> str:
+    return f"{x:.2g}" if x < 100 else f"{x:,.0f}" if x < 1e5 else f"{x:.1e}"
+
+
+def diagnosis(sizes: np.ndarray, loss: float | None = None,
+              n_classes: int | None = None) -> tuple[str, str]:
+    """(kind, sentence) from one record of per-layer gradient sizes (layer 1 first), and
+    optionally the current loss (to explain a loss that stays put while nothing moves).
+
+    kind: "vanishing" | "exploding" | "uneven" | "healthy" | "dead"."""
     sizes = np.asarray(sizes, dtype=float)
     if sizes.size < 2:
         return "healthy", "With a single layer there is nothing for the gradient to flow through."
@@ -81,10 +107,19 @@ def diagnosis(sizes: np.ndarray) -> tuple[str, str]:
     if not np.isfinite(sizes).all():
         return "exploding", "The gradient overflowed (infinite or NaN): it exploded on its way back."
     if last <= TINY and first <= TINY:
-        return "dead", ("Every gradient is zero: no signal reaches any weight (all-zero weights, or "
-                        "every ReLU switched off). This network cannot learn from here.")
+        stuck = ""
+        if loss is not None and np.isfinite(loss):
+            stuck = (f" The loss ({loss:.3g}) is finite but stuck at what one constant answer for "
+                     "every input can reach")
+            if n_classes and n_classes > 1 and abs(loss - np.log(n_classes)) < 0.01:
+                stuck += (f": guessing every class with probability 1/{n_classes} "
+                          f"(ln {n_classes} = {np.log(n_classes):.3f})")
+            stuck += "."
+        return "dead", ("Every weight gradient is zero: no signal reaches any weight (all-zero "
+                        "weights, or every ReLU of a layer switched off). This network cannot learn "
+                        f"from here.{stuck}")
     ratio = first / max(last, TINY)
-    words = f"the first layer's gradient is {ratio:.1e} × the last layer's"
+    words = f"the first layer's gradient is {_times(ratio)} the last layer's"
     if sizes.max() > EXPLODING:
         return "exploding", (f"Exploding gradients: gradients up to {sizes.max():.1e} per weight. "
                              "Each layer multiplies the signal by large weights, so one update can "
@@ -95,7 +130,16 @@ def diagnosis(sizes: np.ndarray) -> tuple[str, str]:
     if ratio > 1e2:
         return "exploding", (f"Exploding gradients: {words}. The early layers get huge updates "
                              "and training becomes unstable.")
-    return "healthy", f"Healthy flow: {words}, so every layer learns at a similar pace."
+    if ratio < 1 / SIMILAR:
+        return "uneven", (f"Weakening flow: {words}, so the first layer learns about "
+                          f"{_sig(1 / ratio)}× more slowly than the last (not yet vanishing).")
+    if ratio > SIMILAR:
+        return "uneven", (f"Growing flow: {words}, so the first layer moves about {_sig(ratio)}× "
+                          "faster than the last (not yet exploding).")
+    spread = sizes.max() / max(sizes.min(), TINY)
+    inner = (f" Layers in between differ by up to {_sig(spread)}×." if spread > SIMILAR else "")
+    return "healthy", (f"Healthy flow: {words}, so the error signal reaches the first layer at "
+                       f"about the strength it has at the output.{inner}")
 
 
 def at_init(sizes: list[int], acts: list[str], loss: str, init: str, seed: int, scale: float,

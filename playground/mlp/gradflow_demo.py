@@ -7,10 +7,12 @@ never saturates and hides what happens inside.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from .. import query as Q
 from . import settings as S
 from .activations import ACTIVATIONS
-from .gradflow import at_init
+from .gradflow import EXPLODING, at_init
 from .network import INITS
 from .trainer import Run, targets
 
@@ -71,3 +73,26 @@ def compare_at_init(values: dict, acts=COMPARE) -> dict:
             sizes, [act] * (len(sizes) - 2) + ["linear"], "cross_entropy", cfg["init"], cfg["seed"],
             cfg["init_scale"], run.Xtr, targets(run.train, "cross_entropy"))
     return out
+
+
+def diverged_message(run: Run, values: dict, init_sizes) -> str:
+    """Why the demo network's training stopped, blaming what the numbers point at: gradients that
+    were already huge before the first update (the weight scale or init) or the learning rate."""
+    v = {**DEFAULTS, **values}
+    loss, lr = run.train_loss, float(run.cfg["lr"])
+    biggest = float(np.nanmax(np.abs(run.net.theta))) if np.isfinite(run.net.theta).any() else float("inf")
+    what = (f"the loss became {loss}" if not np.isfinite(loss) else
+            f"the weights blew up (largest |w| {biggest:.1e}) while the loss reads {loss:.3g}")
+    head = f"Training stopped at epoch {run.epoch}: {what}. "
+    g0 = float(np.max(init_sizes))
+    if np.isfinite(g0) and g0 > EXPLODING:
+        cause = (f"weight scale ×{float(v['scale']):g}" if float(v["scale"]) > 1
+                 else f"{INITS[v['init']]} initialization")
+        return head + (f"The cause is the {cause}, not the learning rate: before any training the "
+                       f"gradients were already up to {g0:.1e} per weight, so the first update moved "
+                       f"weights by about {lr:g} × {g0:.1e} ≈ {lr * g0:.1e}. Even a 100× smaller "
+                       f"learning rate would move them by {lr * g0 / 100:.1e}. Set the weight scale "
+                       "back to 1 (or use a smaller init), then press Reset.")
+    return head + (f"The gradients were moderate before training (at most {g0:.1e} per weight), so "
+                   f"the learning rate {lr:g} is too high: each update overshoots. Lower it, then "
+                   "press Reset.")

@@ -58,6 +58,7 @@ class Run:
         self.Xtr, self.Xte = F.transform(self.train.X, self.features), F.transform(self.test.X, self.features)
         self.Ttr, self.Tte = targets(self.train, loss), targets(self.test, loss)
         self.opt = Optimizer(cfg["optimizer"], self.net.n_params)
+        self.theta0 = self.net.theta.copy()   # the seeded start: Reset returns here
         self.epoch = 0
         self.status, self.message = "ready", ""
         self.history: list[tuple[int, float, float]] = []
@@ -96,15 +97,19 @@ class Run:
         self._record()
         if not self._healthy():
             self.status = "diverged"
-            self.message = (
-                f"Training diverged at epoch {self.epoch}: the loss became NaN or infinite. "
+            self.message = self.divergence_message(self.epoch)
+        elif self._reached_stop():
+            self.status, self.message = "done", f"Stopped at epoch {self.epoch} as requested."
+        return ran
+
+    def divergence_message(self, epoch) -> str:
+        """Why training stopped; ``epoch`` may be a placeholder the browser fills in."""
+        c = self.cfg
+        return (f"Training diverged at epoch {epoch}: the loss became NaN or infinite. "
                 f"The learning rate ({c['lr']:g}) is probably too high for this network"
                 + (f" and regularization rate ({c['reg_rate']:g})" if c["reg"] != "none" else "")
                 + ", so each update overshoots and the weights blow up. Lower the learning rate, "
                   "then press Reset.")
-        elif self._reached_stop():
-            self.status, self.message = "done", f"Stopped at epoch {self.epoch} as requested."
-        return ran
 
     def _healthy(self) -> bool:
         last = self.history[-1]

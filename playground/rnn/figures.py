@@ -164,10 +164,31 @@ def gradient_figure(norms: dict, at: int, labels, pinned=(), height: int = 300) 
         v = np.asarray(values, float)[-len(labels):]
         pad = len(labels) - len(v)
         data.append({"type": "scatter", "mode": "lines", "x": list(labels)[pad:],
-                     "y": _sig(v), "name": f"📌 {name}",
+                     "y": _sig(v), "name": f"pinned: {name}",
                      "line": {"dash": "dot", "width": 2}})
     return {"data": data, "layout": {
         "height": height, "margin": {"l": 50, "r": 10, "t": 36, "b": 60}, "bargap": 0.15,
         "xaxis": {"title": {"text": "time step: input"}, "type": "category", "tickangle": -45, "nticks": 30},
         "yaxis": {"type": "log", "title": {"text": "gradient size"}, "exponentformat": "power"},
         "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom"}}}
+
+
+# ---- captions that depend on the task and the cell (only what holds for that task) -----------
+def hidden_caption(task: str) -> str:
+    what = {"memory": "Watch which units switch on at the symbol that matters (step 0) and hold "
+                      "their value while the distractors pass by.",
+            "sines": "Watch the units follow the wave: a unit that keeps a slow, smooth pattern "
+                     "is carrying the phase of the signal forward to the forecast.",
+            "chars": "Watch units switch on at spaces, vowels or repeated letters: some track "
+                     "where the model is inside a word."}.get(task, "")
+    return "Each column is the memory after reading that step's input (orange −1 … blue +1). " + what
+
+
+def gates_caption(kind: str, task: str) -> str:
+    if kind == "lstm":
+        keep = ("keeps its forget gate near 1 and its input gate shut while distractors pass by"
+                if task == "memory" else "keeps its forget gate near 1 for what it must carry "
+                "forward, and opens its input gate where new input matters")
+        return f"An LSTM that remembers {keep}."
+    return ("A GRU that remembers keeps its update gate near 1: the new state is then mostly the "
+            "old one.")

@@ -52,6 +52,10 @@ class SeqRun:
         self.status, self.message = "ready", ""
         self.history: list[tuple[int, float, float]] = []
         self._chunk_losses: list[float] = []
+        # A busy server's live frames train a few steps each: evaluating the test set after
+        # every frame would cost more than the training. With ``eval_seconds`` > 0 a
+        # time-limited chunk evaluates at most that often (``evaluated_at``: at which step).
+        self.eval_seconds, self._eval_t, self.evaluated_at = 0.0, 0.0, 0
         self.test_loss, self.test_accuracy = self.evaluate()
         self.history.append((0, self.test_loss_on("train"), self.test_loss))
 
@@ -110,16 +114,23 @@ class SeqRun:
             value = float(loss.detach())
             self._chunk_losses.append(value)
             if not math.isfinite(value) or not self._params_finite():
-                break
-        if ran:
+                self._record()   # at once: the divergence message
+                return ran
+        if ran and (max_seconds is None or time.perf_counter() - self._eval_t >= self.eval_seconds):
             self._record()
         return ran
+
+    def catch_up(self):
+        """Evaluate now if steps ran since the last evaluation (e.g. when the page pauses)."""
+        if self._chunk_losses:
+            self._record()
 
     def _params_finite(self) -> bool:
         return all(bool(torch.isfinite(p).all()) and float(p.detach().abs().max()) < 1e6
                    for p in self.model.parameters())
 
     def _record(self):
+        self._eval_t, self.evaluated_at = time.perf_counter(), self.steps
         train = float(np.mean(self._chunk_losses)) if self._chunk_losses else float("nan")
         self._chunk_losses = []
         self.test_loss, self.test_accuracy = self.evaluate()

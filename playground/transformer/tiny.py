@@ -111,6 +111,9 @@ class TinyRun:
         self.steps = 0
         self.history: list[tuple[int, float, float]] = []     # (step, train loss, test accuracy)
         self.loss = float("nan")
+        # Live frames on a busy server train a step or two each: with ``eval_seconds`` > 0 a
+        # time-limited chunk evaluates the test set at most that often (``catch_up()`` on Pause).
+        self.eval_seconds, self._eval_t, self.evaluated_at, self._losses = 0.0, 0.0, 0, []
         self.token_acc, self.seq_acc = self.evaluate()
 
     def train_step(self) -> float:
@@ -128,18 +131,26 @@ class TinyRun:
     def step(self, n: int, max_seconds: float | None = None) -> int:
         """Train up to ``n`` mini-batch steps (fewer if ``max_seconds`` runs out), then evaluate.
         Returns the number of steps done."""
-        t0, done, losses = time.perf_counter(), 0, []
+        t0, done = time.perf_counter(), 0
         with few_threads():   # a tiny model: one thread is fastest (see playground.threads)
             for _ in range(max(int(n), 0)):
-                losses.append(self.train_step())
+                self._losses.append(self.train_step())
                 done += 1
                 if max_seconds is not None and time.perf_counter() - t0 > max_seconds:
                     break
-            if done:
-                self.loss = float(np.mean(losses))
-                self.token_acc, self.seq_acc = self.evaluate()
-                self.history.append((self.steps, self.loss, self.token_acc))
+            if done and (max_seconds is None or time.perf_counter() - self._eval_t >= self.eval_seconds):
+                self.catch_up()
         return done
+
+    def catch_up(self):
+        """Evaluate now if steps ran since the last evaluation (e.g. when the page pauses)."""
+        if self._losses:
+            with few_threads():
+                self.loss = float(np.mean(self._losses))
+                self._losses = []
+                self.token_acc, self.seq_acc = self.evaluate()
+            self._eval_t, self.evaluated_at = time.perf_counter(), self.steps
+            self.history.append((self.steps, self.loss, self.token_acc))
 
     @torch.no_grad()
     def evaluate(self) -> tuple[float, float]:
@@ -153,7 +164,8 @@ class TinyRun:
     def run_on(self, digits: list[int]) -> tuple[list[int], list[float], np.ndarray]:
         """(predicted digits, their probabilities, attention (layers, heads, T, T))."""
         self.model.eval()
-        logits, maps = self.model(torch.tensor([digits]))
+        with few_threads():   # called from a fresh script thread every frame
+            logits, maps = self.model(torch.tensor([digits]))
         p = logits[0].softmax(-1)
         conf, pred = p.max(-1)
         return pred.tolist(), conf.tolist(), maps[:, 0].numpy()
@@ -175,3 +187,10 @@ class TinyRun:
 
     def example(self, k: int = 0) -> list[int]:
         return self.test_x[k % N_TEST].tolist()
+
+    def status(self) -> str:
+        """The status line (Markdown): no loss before the first training step, not "nan"."""
+        loss = (f"train loss **{self.loss:.4f}**" if self.steps and np.isfinite(self.loss) else
+                "train loss **—** (not trained yet)")
+        return (f"Training step **{self.steps:,}** · {loss} · test accuracy **{self.token_acc:.1%}** "
+                f"of digits, **{self.seq_acc:.1%}** of whole sequences (guessing: 10 %)")

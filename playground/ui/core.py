@@ -7,16 +7,19 @@ from __future__ import annotations
 import os
 import sys
 import time
+import uuid
 from collections import OrderedDict
 
 import streamlit as st
 
+from .. import inputs as _inputs
 from ..mlp import settings as S
 from ..mlp.activations import ACTIVATIONS
 from ..mlp.datasets import GENERATORS
 from ..mlp.features import FEATURES
 from ..modelstore import DEFAULT_BUDGET_MB, ModelStore
 from ..mlp.network import INITS, LOSS_LABELS, OPTIMIZER_LABELS
+from .guard import clean_value, log, strict
 
 LABELS = {
     "dataset": lambda k: GENERATORS[k][0],
@@ -170,14 +173,23 @@ def read_upload(state_key: str, up, convert, errors) -> tuple:
 
     Returns (result, is_new): result is convert(bytes), or the message of one of ``errors``
     (an exception class or tuple) as a string; is_new is True on the first run for this file."""
-    fid = getattr(up, "file_id", None) or (up.name, up.size)
+    fid = getattr(up, "file_id", None) or (getattr(up, "name", None), getattr(up, "size", None))
     hit = st.session_state.get(state_key)
     if hit and hit[0] == fid:
         return hit[1], False
     try:
-        res = convert(up.getvalue())
+        res = convert(_inputs.check_upload(getattr(up, "name", ""), up.getvalue()))
+    except _inputs.InputError as exc:
+        res = str(exc)
     except errors as exc:
         res = str(exc)
+    except Exception as exc:   # noqa: BLE001 - a parser's surprise: a message, never a trace
+        ident = uuid.uuid4().hex[:8]
+        log.error("error id %s reading an upload: %s", ident, type(exc).__name__, exc_info=True)
+        res = (f"This file could not be read ({type(exc).__name__}). If it keeps happening, tell "
+               f"your teacher the error id {ident}.")
+        if strict():
+            raise
     st.session_state[state_key] = (fid, res)
     return res, True
 
@@ -249,9 +261,14 @@ def memo(name: str, key: tuple, fn, keep: int = 12):
     return value
 
 
+def _clean(value, kwargs):
+    """Every text widget drawn through kept / kept_or goes through the validation layer."""
+    return clean_value(value, kwargs)
+
+
 def kept(prefix: str, name: str, widget, *args, **kwargs):
     """Draw ``widget(*args, key=..., **kwargs)`` whose value survives page switches."""
-    value = widget(*args, key=wkey(prefix, name), **kwargs)
+    value = _clean(widget(*args, key=wkey(prefix, name), **kwargs), kwargs)
     _store(prefix)[name] = value
     return value
 
@@ -279,7 +296,7 @@ def kept_or(prefix: str, name: str, default, widget, *args, **kwargs):
     The widget starts from the stored value, else ``default`` (so pass no value=/index=)."""
     key = wkey(prefix, name)
     st.session_state.setdefault(key, default)
-    value = widget(*args, key=key, **kwargs)
+    value = _clean(widget(*args, key=key, **kwargs), kwargs)
     _store(prefix)[name] = value
     return value
 
@@ -334,12 +351,13 @@ def transport(prefix: str, run_key: str, rebuild, speeds, default_speed: int, un
 
     c = st.columns([1, 1, 1, 2.5])
     # Callbacks go through once(): one click may reach several coalesced reruns while playing.
-    c[0].button("⏸ Pause" if state[playing] else "▶ Play", key=f"{prefix}_play", type="primary",
+    c[0].button("Pause" if state[playing] else "Play", key=f"{prefix}_play", type="primary",
+                icon=":material/pause:" if state[playing] else ":material/play_arrow:",
                 on_click=once(f"{prefix}_click_play", set_playing, not state[playing]),
                 width="stretch")
-    c[1].button("⏭ Step", key=f"{prefix}_step", on_click=once(f"{prefix}_click_step", step_once),
+    c[1].button("Step", key=f"{prefix}_step", icon=":material/skip_next:", on_click=once(f"{prefix}_click_step", step_once),
                 width="stretch", help=step_help or f"Train one chunk ({unit}: as many as the speed).")
-    c[2].button("↺ Reset", key=f"{prefix}_reset", on_click=once(f"{prefix}_click_reset", reset),
+    c[2].button("Reset", key=f"{prefix}_reset", icon=":material/replay:", on_click=once(f"{prefix}_click_reset", reset),
                 width="stretch", help="Back to the initial weights of this seed.")
     with c[3]:
         kept_or(prefix, "speed", default_speed, st.select_slider, f"Speed ({unit} per frame)",

@@ -8,6 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from .. import cost as _cost
+from .. import serverpaths as _paths
 from ..language import hub as _hub
 from ..language import models as _lm
 from .core import model_store
@@ -48,34 +49,39 @@ def hf_status(key: str) -> str:
     path, source = hf_locate(key)
     head = f"**{spec.label}** · `{spec.hub_id}` · {spec.license}"
     if path is not None:
-        return f"{head} · from {source} ({path.name})"
+        return f"{head} · from {source} (“{path.name}”)"
     return f"{head} · {spec.params / 1e6:.0f} M parameters, a {spec.size_mb:.0f} MB download on first use"
 
 
 def hf_folder_form(key: str, where=st):
-    """Let a user (or teacher) point at a pre-downloaded model folder on this server."""
+    """Let a user (or teacher) point at a pre-downloaded model folder on this server: only when
+    the operator switched server paths on, and only inside the operator's folders."""
     spec = _lm.REGISTRY[key]
     mine = st.session_state.get(f"lang__folder__{key}")
+    if not _paths.enabled():
+        return
     with where.expander(f"Use a local model folder for {spec.label}", expanded=False):
         if mine:
-            st.caption(f"Using your folder {mine}.")
+            st.caption(f"Using your folder “{Path(mine).name}”.")
             if st.button("Forget my folder", key=f"lang_forget_{key}"):
                 st.session_state.pop(f"lang__folder__{key}", None)
                 st.rerun()
         with st.form(key=f"lang_folder_form_{key}"):
             path = st.text_input("Model folder on this server", key=f"lang_folder_{key}",
+                                 max_chars=_paths.MAX_PATH_CHARS,
                                  placeholder=f"/data/models/{spec.hub_id.replace('/', '--')}")
             if st.form_submit_button("Use this folder", key=f"lang_folder_go_{key}"):
                 try:
-                    folder = _hub.check_folder(path)
+                    folder = _hub.user_folder(path)
                     _load_hf(key, str(folder), _weights_stamp(folder), "your folder")  # validates
                     st.session_state[f"lang__folder__{key}"] = str(folder)
                     st.rerun()
                 except _hub.ModelError as exc:
                     st.error(str(exc))
         st.caption("The folder must hold config.json, model.safetensors and the tokenizer files, as "
-                   "written by `save_pretrained()` or downloaded from the hub. Only safetensors "
-                   "weights are read and no code from the folder is run.")
+                   "written by `save_pretrained()` or downloaded from the hub, and lie inside the "
+                   "model folders this server's operator set up. Only safetensors weights are read "
+                   "and no code from the folder is run.")
 
 
 def _hf_offline_help(spec: "_lm.HFModel", where, reason: str):
@@ -84,9 +90,12 @@ def _hf_offline_help(spec: "_lm.HFModel", where, reason: str):
         f"**{spec.label}** needs a one-time download of `{spec.hub_id}` ({spec.size_mb:.0f} MB) "
         f"from the Hugging Face hub, and that is not possible right now: {reason}.\n\n"
         "To use it without internet, download the model folder on a computer that is online "
-        f"(`hf download {spec.hub_id} --local-dir {folder}`), copy the folder to this server and "
-        "enter its path under “Use a local model folder”. Teachers can put such folders in one "
-        f"directory and start the app with `{_hub.MODELS_DIR_ENV}=<that directory>`.", icon="📦")
+        f"(`hf download {spec.hub_id} --local-dir {folder}`) and copy that local model folder to this "
+        "server: teachers "
+        f"put such folders in one directory and start the app with `{_hub.MODELS_DIR_ENV}=<that "
+        "directory>`"
+        + (", or enter the folder's path under “Use a local model folder”" if _paths.enabled() else "")
+        + ".", icon=":material/download:")
 
 
 def hf_model_box(key: str, where=st) -> bool:

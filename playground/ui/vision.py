@@ -10,9 +10,12 @@ import streamlit as st
 from .. import images as _img
 from ..vision import models as _vm
 from .. import cost as _cost
+from .. import inputs as _inputs
+from .. import serverpaths as _paths
+from . import guard as _guard
 from .core import _store, model_store, read_upload, wkey
 
-IMAGE_SOURCES = {"sample": "📷 Sample image", "upload": "⬆ Upload", "camera": "🎥 Camera"}
+IMAGE_SOURCES = {"sample": ":material/photo_library: Sample image", "upload": ":material/upload: Upload", "camera": ":material/photo_camera: Camera"}
 
 
 def _clean_upload(prefix: str, kind: str, up) -> "_img.CleanImage | str":
@@ -110,33 +113,40 @@ def _offline_help(spec: "_vm.ModelSpec", where, reason: str):
         f"**{spec.label}** needs its pretrained weights, a {spec.size_mb:.0f} MB file downloaded "
         f"once per server from {_vm.DOWNLOAD_HOST}. {reason}\n\n"
         f"To use it without internet, provide the torchvision weights file `{spec.file_name}`:\n"
-        f"- copy it into `{_vm.checkpoint_dir()}` (where torchvision looks) and reload, or\n"
-        "- give its path on this server or upload it under “Use a local weights file” "
-        "below.\n\n"
+        "- copy it into `$TORCH_HOME/hub/checkpoints/` on the server (where torchvision looks; "
+        "`TORCH_HOME` defaults to `~/.cache/torch`) and reload, or\n"
+        + ("- give its path on this server or upload it under “Use a local weights file” "
+           if _paths.enabled() else "- upload it under “Use a local weights file” ")
+        + "below.\n\n"
         "Any `state_dict` of this architecture works (`torch.save(model.state_dict(), path)` or "
         "safetensors). It is loaded with `torch.load(..., weights_only=True)`: no code in the file "
-        "can run.", icon="📦")
+        "can run.", icon=":material/download:")
     with where.expander(f"Use a local weights file for {spec.label}"):
         with st.form(key=f"vision_local_{spec.key}"):
-            path = st.text_input("Path on this server", key=f"vision_local_path_{spec.key}",
-                                 placeholder=f"/data/{spec.file_name}")
-            up = st.file_uploader("…or upload it (up to 200 MB)",
+            path = ""
+            if _paths.enabled():
+                path = st.text_input("Path on this server", key=f"vision_local_path_{spec.key}",
+                                     max_chars=_paths.MAX_PATH_CHARS,
+                                     placeholder=f"/data/{spec.file_name}")
+            up = st.file_uploader("Upload it (up to 200 MB)" if not _paths.enabled() else
+                                  "…or upload it (up to 200 MB)",
                                   key=f"vision_local_up_{spec.key}",
                                   type=[s.lstrip(".") for s in _vm.LOCAL_SUFFIXES])
             if st.form_submit_button("Load these weights", key=f"vision_local_go_{spec.key}"):
                 try:
                     if up is not None:
-                        data = up.getvalue()
+                        data = _inputs.check_upload(up.name, up.getvalue(), _vm.MAX_LOCAL_BYTES)
                     elif path.strip():
                         data = _vm.read_local_path(path)
                     else:
-                        raise _vm.WeightsError("Enter a path or choose a file first.")
+                        raise _vm.WeightsError("Choose a file first." if not _paths.enabled()
+                                               else "Enter a path or choose a file first.")
                     digest = _hashlib.sha256(data).hexdigest()[:12]
                     _load_model(spec.key, f"local:{digest}", data)      # validates the file
                     st.session_state[f"vision__local__{spec.key}"] = {"digest": digest,
                                                                        "data": data}
                     st.rerun()
-                except (_vm.WeightsError, OSError) as exc:
+                except (_vm.WeightsError, _inputs.InputError) as exc:
                     st.error(str(exc))
 
 
@@ -179,7 +189,8 @@ def vision_model(key: str, where=st) -> "_vm.Loaded | None":
             _vm.download_weights(spec, on_chunk)
         except Exception as exc:   # network errors of every kind, a bad checksum, a full disk
             bar.empty()
-            _offline_help(spec, where, f"The download failed ({str(exc)[:160]}).")
+            _guard.log.warning("download of %s failed", spec.key, exc_info=True)
+            _offline_help(spec, where, f"The download failed ({type(exc).__name__}).")
             return None
         bar.empty()
     try:

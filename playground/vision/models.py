@@ -281,14 +281,22 @@ def read_state_dict(data: bytes) -> dict:
     return obj
 
 
+MAX_LOCAL_BYTES = 200 * 2**20      # the same limit as an upload of a weights file
+
+
 def read_local_path(path: str) -> bytes:
-    """Bytes of a weights file on this server, with a few sanity checks."""
-    p = Path(path.strip().strip('"').strip("'")).expanduser()
-    if p.suffix.lower() not in LOCAL_SUFFIXES:
+    """Bytes of a weights file a visitor named on this server: only inside the operator's
+    folders (:mod:`playground.serverpaths`; one message that reveals nothing otherwise), at
+    most :data:`MAX_LOCAL_BYTES`."""
+    from .. import serverpaths
+
+    text = path.strip().strip('"').strip("'") if isinstance(path, str) else ""
+    if os.path.splitext(text)[1].lower() not in LOCAL_SUFFIXES:
         raise WeightsError(f"Expected a {', '.join(LOCAL_SUFFIXES)} file.")
-    if not p.is_file():
-        raise WeightsError(f"No such file on this server: {p}")
-    return p.read_bytes()
+    try:
+        return serverpaths.read_limited(serverpaths.resolve(text, "file"), MAX_LOCAL_BYTES)
+    except ValueError as exc:          # PathRefused (one message) or the size limit
+        raise WeightsError(str(exc)) from None
 
 
 def load_local(spec: ModelSpec, data: bytes) -> Loaded:

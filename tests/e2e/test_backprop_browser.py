@@ -53,10 +53,10 @@ def test_gradient_flow_trains_live(page: Page, app_url: str):
     expect(page.get_by_text("Vanishing gradients", exact=False).first).to_be_visible(timeout=TIMEOUT)
     play = page.locator('.st-key-gf_play:not([data-stale="true"]) button').first
     play.click()                      # the page keeps running while it plays: no wait_idle here
-    expect(page.get_by_text("⏸ Pause")).to_be_visible(timeout=TIMEOUT)
+    expect(page.locator('.st-key-gf_play button').first).to_contain_text("Pause", timeout=TIMEOUT)
     page.wait_for_timeout(2500)
     expect(page.get_by_text("Epoch 0 ", exact=False)).to_have_count(0)
-    page.get_by_text("⏸ Pause").click()
+    page.locator('.st-key-gf_play button').first.click()
     wait_idle(page)
     no_exception(page)
     page.screenshot(path=str(ARTIFACTS / "gradient_flow.png"), full_page=True)

@@ -58,7 +58,7 @@ def test_convolution_lab_with_an_uploaded_photo(tall_page: Page, cnn_url):
     expect(page.get_by_text("⌊253 / 1⌋ + 1 = 254").first).to_be_visible()
     expect(page.get_by_text("Position 1 of 16")).to_be_visible(timeout=TIMEOUT)
     wait_idle(page, TIMEOUT)
-    page.get_by_role("button", name="Next ▶").click()
+    page.locator(".st-key-cv_next button").click()
     expect(page.get_by_text("Position 2 of 16")).to_be_visible(timeout=TIMEOUT)
     wait_idle(page, TIMEOUT)
     no_exception(page)
@@ -93,10 +93,11 @@ def test_typed_kernel_values_are_clamped_or_zeroed(tall_page: Page, cnn_url):
 def test_train_live_then_draw_a_digit(tall_page: Page, cnn_url):
     page = tall_page
     open_page(page, cnn_url + "/cnn_train", "Train a CNN")
-    page.get_by_role("button", name="▶ Play").click()
+    page.locator(".st-key-ct_play button").click()
     expect(page.get_by_text(re.compile(r"Step \d{2,}"))).to_be_visible(timeout=TIMEOUT)
     page.wait_for_timeout(3000)
-    page.get_by_role("button", name="⏸ Pause").click()
+    expect(page.locator(".st-key-ct_play button")).to_contain_text("Pause")
+    page.locator(".st-key-ct_play button").click()
     wait_idle(page, TIMEOUT)
     no_exception(page)
     status = page.get_by_text(re.compile(r"^Step [\d,]+ \(epoch")).inner_text()

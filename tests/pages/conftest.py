@@ -9,6 +9,19 @@ from tests import language_models as LMB
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture(autouse=True)
+def strict_errors(monkeypatch):
+    """The pages' error boundary shows its message and raises too: unforeseen errors fail tests."""
+    monkeypatch.setenv("PLAYGROUND_STRICT_ERRORS", "1")
+    from streamlit import config   # deployments hide error details (.streamlit/config.toml); tests show them
+
+    monkeypatch.setattr(config, "get_option", _showing_errors(config.get_option))
+
+
+def _showing_errors(get):
+    return lambda key: "full" if key == "client.showErrorDetails" else get(key)
+
+
 @pytest.fixture
 def open_page():
     """open_page("pages/x.py", query={...}) -> an AppTest that has run that page once."""

@@ -13,14 +13,16 @@ def test_costs_page_lists_every_model_and_measures_one(open_page, monkeypatch):
     table = at.dataframe[0].value
     assert len(table) == len(K.entries())
     row = table[table["Model"] == "Playground network (default settings)"].iloc[0]
-    assert row["MACs per input"] == 18 and row["Parameters"] == 25      # measured at once
+    assert row["MACs per input"] == "18" and row["Parameters"] == "25"   # measured at once
+    assert (table[table["Model"] != row["Model"]]["Latency (ms)"] == "—").all()   # not "None"
     assert {"Parameters", "MACs per input", "Latency", "Peak memory"} <= {m.label for m in at.metric}
     at.selectbox(key="cost_model").select("vision:mobilenet_v3_large")
     at.button(key="cost_measure").click().run()
     assert not at.exception
     table = at.dataframe[0].value
     row = table[table["Model"] == "MobileNetV3-Large"].iloc[0]
-    assert abs(row["MACs per input"] / 1e9 - 0.217) < 0.001      # torchvision publishes 0.217 GMACs
+    assert row["MACs per input"] == "217 M"                      # torchvision publishes 0.217 GMACs
+    assert row["Energy per 1000"].endswith("Wh") and "e-" not in row["Latency (ms)"]
     assert any("random weights" in c.value for c in at.caption)
     assert at.get("plotly_chart")                                   # the comparison chart
 

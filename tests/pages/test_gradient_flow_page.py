@@ -20,12 +20,15 @@ def test_sigmoid_vanishes_relu_is_healthy_scale_explodes(open_page):
 
 def test_play_step_reset(open_page):
     at = open_page(PAGE)
-    at.session_state["gf_max_frames"] = 3
     at.button(key="gf_step").click().run()
     assert at.session_state["gf_run"].epoch == 5   # one chunk: the speed (5 epochs)
-    at.button(key="gf_play").click().run()
-    assert at.session_state["gf_run"].epoch == 5 + 3 * 5
+    at.button(key="gf_play").click().run()          # one animation frame: 1-5 epochs (its budget)
+    assert at.session_state["gf_playing"] and 5 < at.session_state["gf_run"].epoch <= 10
     assert not at.exception
+    at.button(key="gf_play").click().run()          # Pause: no more training
+    epoch = at.session_state["gf_run"].epoch
+    at.run()
+    assert not at.session_state["gf_playing"] and at.session_state["gf_run"].epoch == epoch
     at.button(key="gf_reset").click().run()
     assert at.session_state["gf_run"].epoch == 0 and not at.session_state["gf_playing"]
 

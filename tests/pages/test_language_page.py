@@ -18,12 +18,19 @@ def test_offline_every_model_says_why_and_the_page_works(open_page, offline):
     assert at.text_area(key="lang_sent_text").value.startswith("The film")
 
 
-def test_local_folder_form_validates(open_page, offline, tmp_path):
-    at = open_page(PAGE)
-    at.text_input(key="lang_folder_sentiment").input(str(tmp_path / "nowhere"))
-    at.button(key="lang_folder_go_sentiment").click().run()
-    assert any("no folder" in e.value for e in at.error) and not at.exception
+def test_local_folder_form_validates(open_page, offline, tmp_path, monkeypatch):
+    from playground import serverpaths as SP
+
     folder = LMB.shared()[1]["sentiment"]
+    at = open_page(PAGE)                                # server paths off: no path box at all
+    assert not [t for t in at.text_input if t.key.startswith("lang_folder_")]
+    monkeypatch.setenv(SP.ENABLE_ENV, "1")
+    monkeypatch.setenv(SP.MODELS_ENV, str(folder.parent))
+    at = open_page(PAGE)
+    for outside in (str(tmp_path / "nowhere"), "/root", "/" + "x" * 10_000):
+        at.text_input(key="lang_folder_sentiment").input(outside)
+        at.button(key="lang_folder_go_sentiment").click().run()
+        assert [e.value for e in at.error] == [SP.REFUSED] and not at.exception
     at.text_input(key="lang_folder_sentiment").input(str(folder))
     at.button(key="lang_folder_go_sentiment").click().run()
     assert at.session_state["lang__folder__sentiment"] == str(folder.resolve())

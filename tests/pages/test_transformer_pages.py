@@ -81,13 +81,13 @@ def test_attention_page_every_view(open_page, tiny):
     at.selectbox(key="attn_head").set_value(-1)
     at.selectbox(key="attn_focus").set_value(2).run()
     assert not at.exception
-    for tab in ("🧩 Model view (all heads)", "➗ Averaged and rollout", "🔦 One token, every layer",
-                "🔤 Tokens"):
+    for tab in (":material/apps: Model view (all heads)", ":material/functions: Averaged and rollout", ":material/flashlight_on: One token, every layer",
+                ":material/abc: Tokens"):
         at.session_state["attn_tab"] = tab
         at.run()
         assert not at.exception and at.get("plotly_chart") or at.dataframe, tab
     assert len(at.dataframe[0].value) == len(res.tokens)           # the tokens table
-    at.session_state["attn_tab"] = "➗ Averaged and rollout"
+    at.session_state["attn_tab"] = ":material/functions: Averaged and rollout"
     at.run()
     at.radio(key="attn_avg_kind").set_value("rollout").run()
     assert any("Rollout" in c.value for c in at.caption) and not at.exception
@@ -113,7 +113,7 @@ def test_attention_page_pair_truncation_and_empty(open_page, tiny):
 def test_attention_model_view_click_opens_the_head(open_page, tiny):
     at = open_page(ATT)
     at.button(key="attn_go").click().run()
-    at.session_state["attn_tab"] = "🧩 Model view (all heads)"
+    at.session_state["attn_tab"] = ":material/apps: Model view (all heads)"
     at.run()
     at.session_state["attn__values"]["layer"] = 1          # what a click on layer 1, head 1 stores
     at.session_state["attn__values"]["head"] = 1

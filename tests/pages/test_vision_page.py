@@ -54,7 +54,7 @@ def test_classification_page_and_its_tabs(open_page, weights_home):
     new_box = next(s for s in at.selectbox if s.key.startswith("vc_class_"))
     assert new_box.key != cls_box.key and not at.exception    # a new photo, a fresh top-1
 
-    at.session_state["vc_tab"] = "😈 Fool it: adversarial pixels"
+    at.session_state["vc_tab"] = ":material/bug_report: Fool it: adversarial pixels"
     at.run()
     assert metric(at, "Top answer now") and not at.exception
     at.radio(key="vc_attack").set_value("pgd").run()
@@ -64,7 +64,7 @@ def test_classification_page_and_its_tabs(open_page, weights_home):
     at.toggle(key="vc_targeted").set_value(True).run()
     assert metric(at, "Loss of the target") and not at.exception
 
-    at.session_state["vc_tab"] = "🌫 Everyday corruptions"
+    at.session_state["vc_tab"] = ":material/blur_on: Everyday corruptions"
     at.run()
     at.radio(key="vc_corruption").set_value("jpeg").run()
     at.select_slider(key="vc_level_jpeg").set_value(10).run()
@@ -97,10 +97,12 @@ def test_offline_message_within_five_seconds(open_page, empty_home, monkeypatch)
     assert "mobilenet_v3_large-5c1a4163.pth" in infos(at)
 
 
-def test_local_weights_by_path_and_by_upload(open_page, empty_home, tmp_path):
+def test_local_weights_by_path_and_by_upload(open_page, empty_home, tmp_path, monkeypatch):
+    other = write_random_weights(tmp_path / "mine", ["mobilenet_v3_large"])["mobilenet_v3_large"]
+    monkeypatch.setenv("PLAYGROUND_SERVER_PATHS", "1")
+    monkeypatch.setenv("PLAYGROUND_MODELS_DIR", str(other.parent))
     at = open_page(CLASSIFY)
     assert "MobileNetV3-Large" in infos(at)
-    other = write_random_weights(tmp_path / "mine", ["mobilenet_v3_large"])["mobilenet_v3_large"]
     at.text_input(key="vision_local_path_mobilenet_v3_large").set_value(str(tmp_path / "x.txt"))
     at.button(key="vision_local_go_mobilenet_v3_large").click().run()
     assert any("Expected a" in e.value for e in at.error) and not at.exception
@@ -179,7 +181,7 @@ def test_detection_and_segmentation_page(open_page, weights_home):
     assert at.slider(key="vd_threshold").value == 0.5
     at.slider(key="vd_threshold").set_value(0.05).run()
     assert not at.exception
-    at.session_state["vd_tab"] = "🎨 Semantic segmentation"
+    at.session_state["vd_tab"] = ":material/palette: Semantic segmentation"
     at.run()
     assert not at.exception and at.get("plotly_chart")
     at.slider(key="vd_seg_opacity").set_value(0.3).run()

@@ -138,3 +138,82 @@ def test_memory_budget_refuses_big_temporary_models():
     with pytest.raises(C.BudgetError):
         K.measure_entry("vision:vit_b_16", budget_mb=C.rss_mb() + 100)
     assert C.rss_mb() > 50
+
+
+# ---- attention through F.scaled_dot_product_attention ------------------------------------------
+def test_scaled_dot_product_attention_is_counted_on_cpu():
+    """QKᵀ (L·S·E) plus A·V (L·S·Eᵥ) per batch and head; torch 2.14's counter saw 0 here."""
+    import torch.nn.functional as F
+
+    q, k, v = torch.randn(2, 3, 5, 8), torch.randn(2, 3, 7, 8), torch.randn(2, 3, 7, 4)
+    expected = 2 * 3 * 5 * 7 * (8 + 4)
+    assert C.count_macs(lambda: F.scaled_dot_product_attention(q, k, v)) == expected
+    assert C.count_macs(lambda: F.scaled_dot_product_attention(q, q, q, is_causal=True)) == 2 * 3 * 5 * 5 * 16
+    unbatched = torch.randn(4, 6, 8)                      # (heads, L, E)
+    assert C.count_macs(lambda: F.scaled_dot_product_attention(unbatched, unbatched, unbatched)) == 4 * 6 * 6 * 16
+
+
+def _attention_ops(fn) -> set:
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    seen = set()
+
+    class Seen(TorchDispatchMode):
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            if "scaled_dot_product" in str(func):
+                seen.add(str(func))
+            return func(*args, **(kwargs or {}))
+
+    fast = torch.backends.mha.get_fastpath_enabled()
+    torch.backends.mha.set_fastpath_enabled(False)
+    try:
+        with torch.inference_mode(), Seen():
+            fn()
+    finally:
+        torch.backends.mha.set_fastpath_enabled(fast)
+    return seen
+
+
+ATTENTION_MODELS = ("vision:vit_b_16", "hf:sentiment", "hf:fill_mask", "hf:t5", "hf:whisper",
+                    "hf:bert", "hf:distilgpt2")
+
+
+@pytest.mark.parametrize("key", [e.key for e in K.entries() if e.key.startswith(("vision:", "hf:"))
+                                 and "ssdlite" not in e.key])
+def test_every_catalog_model_counts_attention_like_the_math_kernel(key):
+    """Each architecture in the app (vision at full size on the meta device, language models as
+    tiny copies of the same classes): the count equals the one through PyTorch's plain-matmul
+    attention kernel, which the counter has always seen."""
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+
+    from playground.language import models as LM
+
+    if key.startswith("vision:"):
+        model, fn, _ = K.build(key, meta=True)
+    else:
+        spec = LM.REGISTRY[key.split(":", 1)[1]]
+        model = LMB.build(spec.key)[0].eval().requires_grad_(False)
+        fn, _ = LM.probe(spec, model, out_tokens=4)
+    uses_sdpa = bool(_attention_ops(fn))
+    assert uses_sdpa == (key in ATTENTION_MODELS)
+    macs_now = C.count_macs(fn, model)
+    with sdpa_kernel(SDPBackend.MATH):
+        assert macs_now == C.count_macs(fn, model) > 0
+def _cost(name, macs, ms):
+    return C.Cost(name, 1000, 1.0, int(macs), ms, ms, 1.0, 0.1, 1, "one image")
+
+
+def test_energy_vs_work_sentence_follows_the_numbers():
+    resnet, gpt = _cost("ResNet-18", 1.8e9, 700.0), _cost("DistilGPT-2", 5.2e9, 500.0)
+    text = C.energy_vs_work([gpt, resnet])
+    assert "does not simply follow the work" in text
+    assert "ResNet-18 does 1.8 G MACs" in text and "2.9 Wh" in text and "2.1 Wh" in text
+    assert "1 of 1 pairs" in text
+    text = C.energy_vs_work([_cost("ResNet-18", 1.8e9, 300.0), gpt])     # the opposite holds
+    assert "rises with the work" in text and "does not" not in text
+    assert C.energy_vs_work([gpt]) == ""
+
+
+def test_table_cells_are_never_cut_off_or_none():
+    assert C.table_text(None) == "—" and C.table_text(0.0000123) == "0.0000123"
+    assert C.table_text(123456.0) == "123000" and C.table_text(2.5) == "2.5"

@@ -67,3 +67,43 @@ def test_csv_headerless_multiclass_and_regression():
     rows = "\n".join(f"{i % 7 - 3},{i % 5 - 2},{i * 0.37:.2f}" for i in range(30))
     d, notes = D.parse_csv(("x1,x2,label\n" + rows).encode())
     assert d.kind == "regression" and d.y.min() == -1 and d.y.max() == 1
+
+
+def test_kind_of_matches_the_generated_data():
+    from playground.mlp import datasets as D
+    for name in D.GENERATORS:
+        assert D.kind_of(name) == D.generate(name).kind, name
+def _rows(n=12):
+    return "".join(f"{i % 5 - 2},{(i * 7) % 5 - 2},{i % 2}\n" for i in range(n))
+
+
+@pytest.mark.parametrize("raw,message", [
+    (b"x1,x2,label\n", "header line but no rows"),
+    (b"x1,x2,label\r\n\r\n", "header line but no rows"),
+    (("x1,x2,label\n" + "1,1,0\n1,1,1\n" * 6).encode(), "same point"),
+    (("x1,x1,x2,label\n" + "".join(f"9,{i},{i % 4},{i % 2}\n" for i in range(12))).encode(), None),
+    (("x1,x2,label\n" + "".join(f"{i}e-320,{i}e-320,{i % 2}\n" for i in range(1, 13))).encode(),
+     "too close to zero"),
+    (("x1,x2,label\n" + "".join(f"{i},{i % 3},{(-1) ** i * 1.5e308}\n" for i in range(12))).encode(),
+     None),
+    (b"x1,x2,label\n" + b"\x00" * 50, "binary"),
+])
+def test_hostile_csvs_get_a_message_never_an_exception(raw, message):
+    if message is None:                 # extreme but finite labels: usable, nothing overflows
+        data, _ = D.parse_csv(raw)
+        assert np.isfinite(data.y).all() and np.isfinite(data.X).all()
+        return
+    with pytest.raises(D.CSVError, match=message):
+        D.parse_csv(raw)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "cp1252"])
+def test_spreadsheet_encodings_simply_work(encoding):
+    """Excel's “CSV UTF-8” (byte order mark), “Unicode text” (UTF-16, here with ; and tabs) and
+    plain Windows CSV all read as the same data."""
+    text = "x1,x2,label\n" + _rows()
+    if encoding.startswith("utf-16"):
+        text = text.replace(",", "\t")
+    data, _ = D.parse_csv(text.encode(encoding))
+    plain, _ = D.parse_csv(("x1,x2,label\n" + _rows()).encode())
+    assert np.array_equal(data.X, plain.X) and np.array_equal(data.y, plain.y)

@@ -71,3 +71,29 @@ def test_regression_is_refused_and_figure():
     test, train, now = fig["data"]
     assert test["x"] == [16, 400] and test["y"] == [p.test_acc for p in E.final(pts)]
     assert now["x"] == [1600] and fig["layout"]["xaxis"]["type"] == "log"
+
+
+def _rows(tests, trains, runs=1):
+    return [{"fraction": f, "n_train": n, "runs": runs, "test_acc": a, "test_min": a, "test_max": a,
+             "train_acc": t} for f, n, a, t in zip(E.FRACTIONS, (16, 80, 400, 1600), tests, trains)]
+
+
+def test_conclusion_does_not_claim_a_steady_gain_when_the_curve_zigzags():
+    text = E.conclusion(_rows([0.56, 0.63, 0.56, 0.62], [1.0, 0.9, 0.7, 0.66]))   # the spiral
+    assert "not steady" in text and "56% → 63% → 56% → 62%" in text and "three seeds" in text
+    assert "Most of the gain" not in text and "first few hundred" not in text
+    assert "only 66%" in text                         # cannot even fit its training data
+    assert "three seeds" not in E.conclusion(_rows([0.56, 0.63, 0.56, 0.62], [1] * 4, runs=3))
+
+
+def test_conclusion_names_where_the_gain_is():
+    early = E.conclusion(_rows([0.60, 0.90, 0.93, 0.94], [1.0, 0.97, 0.95, 0.95]))
+    assert "Most of the gain (30 of 34 points) comes between 16 and 80 examples" in early
+    assert "buys less and less" in early and "not steady" not in early
+    assert "memorised" in early and "gap shrinks to 1 point." in early
+    late = E.conclusion(_rows([0.60, 0.62, 0.64, 0.90], [0.95, 0.95, 0.95, 0.95]))
+    assert "between 400 and 1600 examples." in late and "less and less" not in late
+    spread = E.conclusion(_rows([0.60, 0.70, 0.80, 0.90], [0.95] * 4))
+    assert "spread over the sizes" in spread and "Most of the gain" not in spread
+    flat = E.conclusion(_rows([0.90, 0.90, 0.91, 0.90], [0.92] * 4))
+    assert "did not help" in flat and "memorised" not in flat and "only" not in flat

@@ -84,3 +84,41 @@ def test_charts_have_a_curve_per_layer():
     assert fig["layout"]["yaxis"]["type"] == "log"
     bars = GF.layers_bar({"a": [1e-3, np.nan, 0.0]})
     assert bars["data"][0]["y"] == [1e-3, None, GF.TINY]
+
+
+def test_healthy_only_when_first_and_last_layer_are_close():
+    """The sentence names the real factor, and "healthy" is refused when the first layer lags."""
+    kind, text = GF.diagnosis(np.array([0.9e-2, 0.05, 0.1]))    # first layer 11× smaller
+    assert kind == "uneven" and "11× smaller" in text and "similar" not in text
+    kind, text = GF.diagnosis(np.array([0.6, 0.3, 0.1]))        # first layer 6× larger
+    assert kind == "uneven" and "6× larger" in text
+    kind, text = GF.diagnosis(np.array([0.08, 0.09, 0.1]))      # the opposite: close together
+    assert kind == "healthy" and "1.2× smaller" in text and "differ" not in text
+    kind, text = GF.diagnosis(np.array([0.1, 1.2, 0.1]))        # ends agree, the middle does not
+    assert kind == "healthy" and "about the same as" in text and "up to 12×" in text
+    assert GF.diagnosis(np.array([1e-4, 1e-2, 0.1]))[0] == "vanishing"
+
+
+def test_dead_network_explains_a_finite_loss():
+    zero = np.zeros(4)
+    text = GF.diagnosis(zero, loss=float(np.log(2)), n_classes=2)[1]
+    assert "zero" in text and "0.693" in text and "1/2" in text
+    text = GF.diagnosis(zero, loss=0.9, n_classes=2)[1]          # not the guessing loss
+    assert "0.9" in text and "1/2" not in text
+    assert "loss" not in GF.diagnosis(zero)[1]
+
+
+def test_divergence_blames_the_weight_scale_or_the_learning_rate_from_the_numbers():
+    values = {**D.DEFAULTS, "act": "relu", "scale": 4.0}
+    init = D.compare_at_init(values)["ReLU"]
+    assert init.max() > GF.EXPLODING
+    run = D.build(values)
+    while run.status != "diverged" and run.epoch < 50:
+        run.step(5)
+    assert run.status == "diverged"
+    text = D.diverged_message(run, values, init)
+    assert "weight scale ×4" in text and "not the learning rate" in text
+    assert f"{run.train_loss:.3g}" in text and "NaN" not in text   # the loss it shows is finite
+    calm = np.full(init.shape, 0.01)                               # the opposite: small gradients
+    text = D.diverged_message(run, {**values, "lr": 1.0}, calm)
+    assert "learning rate 0.1 is too high" in text and "weight scale" not in text

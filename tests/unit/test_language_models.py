@@ -201,3 +201,23 @@ def test_concurrent_inference_from_two_threads(loaded):
         t.join(60)
     assert not errors
     assert all(results[(i, j)] == serial[j] for i in range(2) for j in range(len(texts)))
+
+
+@pytest.mark.parametrize("field,value", [("vocab_size", "many"), ("dim", -3), ("n_layers", None),
+                                         ("architectures", 7)])
+def test_config_with_wrong_types_is_a_message(tiny, tmp_path, field, value):
+    import json
+    import shutil
+
+    folder = tmp_path / "broken"
+    shutil.copytree(tiny["sentiment"], folder)
+    cfg = json.loads((folder / "config.json").read_text())
+    cfg[field] = value
+    (folder / "config.json").write_text(json.dumps(cfg))
+    try:
+        M.load(M.REGISTRY["sentiment"], H.check_folder(folder))
+    except H.ModelError as exc:
+        assert str(tmp_path) not in str(exc) and "Traceback" not in str(exc)
+    (folder / "config.json").write_text("[1, 2]")
+    with pytest.raises(H.ModelError, match="not a JSON object"):
+        H.check_folder(folder)

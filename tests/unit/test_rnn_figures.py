@@ -96,3 +96,12 @@ def test_unroll_figure_shows_the_first_steps(runs, task):
     assert sum(t.startswith("y<sub>") for t in texts) == k
     # the squares carry the hidden values of the first steps
     np.testing.assert_allclose(fig["data"][0]["marker"]["color"][-1], float(u.h[0][k - 1, 7]), atol=1e-3)
+
+
+def test_captions_match_the_task():
+    assert "distractors" in RF.hidden_caption("memory") and "symbol" in RF.hidden_caption("memory")
+    for task in ("sines", "chars"):                  # no symbols and no distractors in these tasks
+        text = RF.hidden_caption(task) + RF.gates_caption("lstm", task)
+        assert "distractor" not in text and "symbol" not in text
+    assert "distractors" in RF.gates_caption("lstm", "memory")
+    assert "update gate" in RF.gates_caption("gru", "sines")

@@ -57,3 +57,10 @@ def test_targets_and_parsing():
     assert m[0].tolist() == [0, 1, 0, 0] and m[2].tolist() == [0.5, 0, 0.5, 0]
     assert run.run_on([2, 0, 2, 1])[2].shape == (2, 4, 4, 4)
     assert run.step(100, max_seconds=0.0) == 1                   # a time budget stops a chunk
+
+
+def test_status_line_has_no_nan_before_training():
+    run = TT.TinyRun(TT.Settings(length=4, seed=0))
+    assert "nan" not in run.status() and "not trained yet" in run.status()
+    run.step(1)
+    assert f"{run.loss:.4f}" in run.status() and "not trained" not in run.status()

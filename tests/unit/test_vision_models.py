@@ -157,10 +157,12 @@ def test_wrong_architecture_and_non_state_dicts_are_refused():
         M.load_local(spec, b"garbage bytes")
 
 
-def test_read_local_path_checks(tmp_path):
+def test_read_local_path_checks(tmp_path, monkeypatch):
+    monkeypatch.setenv("PLAYGROUND_SERVER_PATHS", "1")
+    monkeypatch.setenv("PLAYGROUND_MODELS_DIR", str(tmp_path))
     with pytest.raises(M.WeightsError, match="Expected"):
         M.read_local_path(str(tmp_path / "notes.txt"))
-    with pytest.raises(M.WeightsError, match="No such file"):
+    with pytest.raises(M.WeightsError, match="cannot be used"):
         M.read_local_path(str(tmp_path / "missing.pth"))
     (tmp_path / "w.pth").write_bytes(b"abc")
     assert M.read_local_path(f'  "{tmp_path / "w.pth"}" ') == b"abc"
