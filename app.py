@@ -50,6 +50,8 @@ PAGES = {
         st.Page("pages/attention.py", title="Attention in language models", icon=":material/visibility:",
                 url_path="attention"),
         st.Page("pages/next_token.py", title="Next-token prediction", icon=":material/skip_next:", url_path="next_token"),
+        st.Page("pages/logit_lens.py", title="Inside a language model's layers",
+                icon=":material/layers:", url_path="logit_lens"),
         st.Page("pages/tiny_transformer.py", title="Train a tiny transformer", icon=":material/model_training:",
                 url_path="tiny_transformer"),
         st.Page("pages/vit_attention.py", title="Attention on images", icon=":material/image_search:",

@@ -3,31 +3,31 @@ import streamlit as st
 
 from playground import ui
 from playground.language.hub import ModelError
-from playground.language.models import REGISTRY
 from playground.language.tasks import InputError
 from playground.transformer import attention as A, figures as F
 
 ui.page_setup()
 P = "attn"  # session-state prefix of this page
 state = st.session_state
-MODELS = ["bert", "distilgpt2"]
+MODELS = ["bert", "distilgpt2"]     # hub models; the app's own tiny GPT is always offered first
 MEAN = -1   # "head" choice: the mean over all heads of the layer
 ALL = -1    # "focus" choice: the lines of every token
 for name, value in {"text": "The animal didn't cross the street because it was too tired.",
-                    "pair": "", "model": "bert", "layer": 0, "head": 0, "focus": ALL}.items():
+                    "pair": "", "layer": 0, "head": 0, "focus": ALL}.items():
     ui.stored(P).setdefault(name, value)
 
 st.title("Attention in language models")
 ui.lesson_gate("attention")
 st.caption("A transformer reads all tokens at once; in every layer each head decides how much "
            "each token looks at every other token. Type a text and see those weights — the "
-           "model is BERT (an encoder: every token sees every other) or DistilGPT-2 (a decoder: a "
-           "token only sees the ones before it).")
+           "model is the app's own tiny GPT (trained here, one token per character), BERT (an "
+           "encoder: every token sees every other) or DistilGPT-2 (a decoder: a token only sees "
+           "the ones before it).")
 
-key = ui.kept(P, "model", st.radio, "Model", MODELS, horizontal=True,
-              format_func=lambda k: REGISTRY[k].label)
-usable = ui.hf_model_box(key)
-encoder = REGISTRY[key].task == "encoder"
+key, own_lm, spec = ui.lm_choice(P, MODELS)
+encoder = spec.task == "encoder"
+if own_lm is not None and ui.stored(P).get("text", "").startswith("The animal didn't"):
+    ui.remember(P, "text", "And God said, Let there be light: and there was light.")
 with st.form("attn_form"):
     text = ui.kept(P, "text", st.text_area, "Your text", height=90, max_chars=A.MAX_CHARS,
                    help="Any language, accents and emoji welcome: see how they become tokens.")
@@ -37,10 +37,10 @@ with st.form("attn_form"):
                        "[CLS] A [SEP] B [SEP]. Does a pronoun in B look back at A?")
     else:
         pair = ""
-    go = st.form_submit_button("Show attention", key="attn_go", type="primary", disabled=not usable)
+    go = st.form_submit_button("Show attention", key="attn_go", type="primary")
 
-if go and usable:
-    lm = ui.hf_model(key)
+if go or (own_lm is not None and state.get("attn_out", (None,))[0] != key):
+    lm = own_lm or ui.hf_model(key)
     if lm is not None:
         try:
             with st.spinner("Running the model…"):
@@ -110,6 +110,23 @@ if t_head.open:
         st.caption("Each row sums to 1: it is how one token shares its attention. Lines: left "
                    "tokens look at right tokens; darker and thicker = more attention (links under "
                    "5 % are not drawn).")
+        pick = ui.lm_other(P, key, MODELS)
+        if pick is not None:       # the same text through a second model, same layer if it has it
+            k2, lm2 = pick
+            try:
+                res2 = ui.memo("attn_other", (lm2.ident, text, k2),
+                               lambda: A.analyse(lm2, text, None, compact=True))
+            except (InputError, ModelError) as exc:
+                st.info(str(exc))
+            else:
+                l2 = min(layer, res2.layers - 1)
+                s1, s2 = st.columns(2)
+                ui.plotly(s1, F.head_heatmap(a, labels, f"{spec.label}: {name}"), key="attn_cmp_a")
+                ui.plotly(s2, F.head_heatmap(A.head_mean(res2.attn, l2), res2.tokens.labels(),
+                                             f"{lm2.spec.label}: layer {l2}, mean of heads"),
+                          key="attn_cmp_b")
+                st.caption(f"The same text: {n} tokens for {spec.label}, {len(res2.tokens)} for "
+                           f"{lm2.spec.label} — each model cuts text into its own tokens.")
 
 if t_model.open:
     with t_model, ui.section("Model view"):
@@ -166,14 +183,16 @@ if t_tok.open:
                     f"({', '.join(sorted({p for p, s in zip(tokens.pieces, tokens.special) if s})) or 'none'}). "
                     + ("`##` marks a piece that continues a word; `[UNK]` = a character the "
                        "vocabulary does not know." if encoder else
-                       "`Ġ` marks a leading space; an emoji or a non-Latin character can take "
-                       "several byte tokens."))
+                       ("One token per character; a character the training text never uses (an "
+                        "emoji, Ω, é) becomes the one unknown token �." if own_lm is not None else
+                        "`Ġ` marks a leading space; an emoji or a non-Latin character can take "
+                        "several byte tokens.")))
         ui.plotly(st, F.token_strip(tokens), key="attn_strip")
         st.caption("Each chip is one token (hover it for the tokenizer's spelling and the id); "
                    "grey = special tokens" + (", orange = sentence B." if 1 in tokens.segments else "."))
         st.dataframe(tokens.rows(), hide_index=True, key="attn_tokens_table",
                      column_config={"text": "your text", "token": "token (tokenizer's spelling)"})
 
-lm = ui.hf_model(key)            # shared and already in memory: the cost panel of this model
+lm = own_lm or ui.hf_model(key)  # shared and already in memory: the cost panel of this model
 if lm is not None:
     ui.hf_cost(P, lm)

@@ -2,10 +2,11 @@
 import pandas as pd
 import streamlit as st
 import torch
+from PIL import Image
 
 from playground import render as R, ui
-from playground.cnn import figures as G, inside as I
-from playground.vision import classify as K, models as M
+from playground.cnn import figures as G, inside as I, own as O
+from playground.vision import attacks as AT, classify as K, explain as X, figures as VF, models as M
 
 ui.page_setup()
 P = "ci"  # session-state prefix of this page
@@ -44,6 +45,54 @@ with right:
                      options=[4, 8, 16, 32])
     loaded = ui.vision_model(key)
 
+
+def own_digits():
+    """The same views on the app's own digits CNN: trained here, so always there (offline too)."""
+    net = ui.own_digits_cnn(0, int(st.session_state.get("ci__own_version", 0)))
+    d = net.data
+    st.caption(f"This is {net.summary}.")
+    c1, c2 = st.columns([1, 2])
+    c1.image(R.data_uri(R.png_bytes(G.map_grid(net.model.conv1.weight[:, 0].numpy(), cols=4,
+                                               cell=48, colormap="diverging"))), width="stretch",
+             caption=f"Its {net.model.c1} first-layer filters (3×3; blue positive, orange negative weights)")
+    i = c2.slider("Test digit", 0, len(d.y_test) - 1, 0, key="ci_own_digit")
+    x, true = d.x_test[i:i + 1], int(d.y_test[i])
+    p = O.probabilities(net.model, x)
+    pred = int(p.argmax())
+    c2.markdown(f"Test digit #{i} is a **{true}**; the CNN says **{pred}** ({p[pred]:.0%})"
+                + ("." if pred == true else " — a mistake."))
+    ui.plotly(c2, VF.topk_bar(G.probs_rows(p, d.classes, k=3), "Its top 3"), key="ci_own_top")
+    m = O.maps(net.model, x)
+    cols = st.columns(3)
+    for col, stage in zip(cols, ("relu1", "pool1", "relu2")):
+        col.image(R.data_uri(R.png_bytes(G.map_grid(m[stage], cols=4, cell=40))), width="stretch",
+                  caption=f"{stage}: {m[stage].shape[0]} maps of {m[stage].shape[1]}×{m[stage].shape[2]}")
+    st.markdown("**Why this answer?** Grad-CAM (last convolution) and gradient saliency for "
+                f"the class {pred}, and FGSM: every pixel pushed by ε in the direction that hurts that answer most.")
+    digit = G.enlarge(G.to_uint8(x[0, 0].numpy())[0], 160)
+    base = Image.fromarray(digit)
+    e1, e2, e3, e4 = st.columns(4)
+    e1.image(X.overlay(base, O.gradcam(net.model, x, pred), 0.6), caption="Grad-CAM",
+             width="stretch")
+    e2.image(X.overlay(base, O.saliency(net.model, x, pred), 0.6), caption="Saliency",
+             width="stretch")
+    eps = st.select_slider("FGSM ε (how much each pixel may change, of 1)",
+                           [0.02, 0.05, 0.1, 0.2, 0.3], 0.1, key="ci_own_eps")
+    adv = AT.fgsm(net.model, x, pred, eps)
+    pa = O.probabilities(net.model, adv.x_adv)
+    new = int(pa.argmax())
+    e3.image(G.enlarge(G.to_uint8(adv.x_adv[0, 0].numpy())[0], 160), width="stretch",
+             caption=f"FGSM, ε = {eps}: now {new} ({pa[new]:.0%})")
+    e4.image(G.map_grid(adv.delta[0].numpy(), cols=1, cell=160, colormap="diverging"),
+             width="stretch", caption="The change (blue brighter, orange darker)")
+    st.caption(f"With ε = {eps} the CNN's answer "
+               + (f"flips from {pred} to {new}." if new != pred else
+                  f"stays {pred} (its probability goes from {p[pred]:.0%} to {pa[pred]:.0%})."))
+    if st.button("Retrain it", key="ci_own_retrain", icon=":material/refresh:",
+                 help="Train the app's own CNN again (same seed, same result; a few seconds)."):
+        st.session_state["ci__own_version"] = int(st.session_state.get("ci__own_version", 0)) + 1
+        st.rerun()
+
 st.subheader("How the representation changes, layer by layer")
 t1, t2 = st.columns([1.25, 1])
 t1.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=360,
@@ -54,7 +103,11 @@ st.caption(f"For a 224×224 colour photo ({3 * 224 * 224:,} numbers). Each stage
            f"{spec.label}; sizes shrink by strided convolutions and pooling while channels grow. "
            "The table comes from the architecture alone, so it is here even without the weights.")
 if loaded is None:
-    st.info("The filters and feature maps need the pretrained weights (see above).")
+    st.info(f"The filters and feature maps of {spec.label} need its pretrained weights (see "
+            "above). Meanwhile the same views run on the app's own digits CNN, trained here.",
+            icon=":material/cloud_off:")
+    st.subheader("Inside the app's own digits CNN")
+    own_digits()
     st.stop()
 
 model = loaded.model
@@ -83,3 +136,6 @@ ui.plotly(st, G.channel_bars(mean, idx), key="ci_channel_bars")
 st.caption("Mean activation of every channel of this layer for your photo; the ones shown above "
            "are blue. Early layers respond to edges and colours everywhere; deep layers to "
            "parts of objects, in fewer places.")
+
+with st.expander("The same views on the app's own digits CNN (trained here, works offline)"):
+    own_digits()

@@ -28,7 +28,8 @@ s1, s2, s3, s4, s5 = st.columns([1.2, 1.2, 1, 0.8, 1])
 key = ui.kept_or(P, "model", V.PAGE_DEFAULTS["model"], c1.selectbox, "Model", list(V.PAGE_MODELS),
                  format_func=LABELS.get)
 if key == "digits_cnn":
-    net, acc = ui.own_digits_cnn()
+    own = ui.own_digits_cnn()
+    net, acc = own.model, own.test_acc
     chain, ident, size, channels = CAM.chain_for(net, "small_cnn"), ("digits_cnn", acc), net.size, 1
     st.caption(f"The small CNN of “Train a CNN”, trained on the bundled 8×8 digits (seed 0, "
                f"{acc:.1%} test accuracy). It works without internet.")

@@ -124,6 +124,12 @@ st.page_link("pages/next_token.py", label="Next-token prediction", icon=":materi
 st.write(
     "GPT-2's guesses for the next token as a bar chart; temperature, top-k and top-p reshape "
     "them. Add one token at a time and watch where the newest token looks.")
+st.page_link("pages/logit_lens.py", label="Inside a language model's layers",
+             icon=":material/layers:")
+st.write(
+    "The logit lens: the model's best guess for the next token after every layer, the rank of a "
+    "token you choose across layers, each head's push toward it, and how your text (emoji and "
+    "other scripts too) becomes tokens with ids. On the app's own GPT offline, GPT-2 online.")
 st.page_link("pages/tiny_transformer.py", label="Train a tiny transformer", icon=":material/model_training:")
 st.write(
     "A one- or two-layer transformer learns to reverse, copy or sort digits live, offline; its "

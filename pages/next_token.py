@@ -10,7 +10,7 @@ from playground.transformer import attention as A, figures as F, sampling as S
 
 ui.page_setup()
 P = "next"  # session-state prefix of this page
-KEY = "distilgpt2"
+HUB = ["distilgpt2"]   # the app's own tiny GPT is always offered first
 state = st.session_state
 ui.stored(P).setdefault("prompt", "The capital of France is")
 
@@ -19,11 +19,15 @@ st.caption("A decoder like GPT-2 reads a text and gives every token of its vocab
            "probability of coming next. Choosing one, appending it and repeating is all text "
            "generation is. Temperature, top-k and top-p change which tokens can be chosen.")
 
-usable = ui.hf_model_box(KEY)
+KEY, own_lm, spec = ui.lm_choice(P, HUB)
+if own_lm is not None and ui.stored(P).get("prompt") == "The capital of France is":
+    ui.remember(P, "prompt", "And God said unto")
 with st.form("next_form"):
-    prompt = ui.kept(P, "prompt", st.text_area, "Prompt", height=80, max_chars=A.MAX_CHARS)
-    go = st.form_submit_button("Predict the next token", key="next_go", type="primary",
-                               disabled=not usable)
+    prompt = ui.kept(P, "prompt", st.text_area, "Prompt", height=80, max_chars=A.MAX_CHARS,
+                     help=None if own_lm is None else "The app's own GPT reads one character "
+                     f"per token, {A.token_limit(own_lm)} at most: the first "
+                     f"{A.token_limit(own_lm) - S.reserve(own_lm)} of your prompt are used.")
+    go = st.form_submit_button("Predict the next token", key="next_go", type="primary")
 
 c = st.columns(4)
 temperature = ui.kept_or(P, "temperature", 1.0, c[0].slider, "Temperature", min_value=0.0,
@@ -38,14 +42,18 @@ greedy = ui.kept_or(P, "greedy", False, c[3].toggle, "Always take the most likel
 
 
 def model():
-    return ui.hf_model(KEY)
+    return own_lm or ui.hf_model(KEY)
 
 
-if go and usable:
+if state.get("next__for") != KEY:              # another model: its own tokens from the start
+    state["next__for"] = KEY
+    state.pop("next_ids", None)
+    go = go or own_lm is not None
+if go:
     lm = model()
     if lm is not None:
         try:
-            state["next_ids"] = S.start(lm, prompt)
+            state["next_ids"] = S.start(lm, prompt, S.reserve(lm))
             state["next_history"], state["next_rows"] = [], {}
             state["next_rng"] = np.random.default_rng(0)
             state.pop("next_res", None)
@@ -80,12 +88,13 @@ def add_token():
 
 
 generated = len(state.get("next_history", []))
-full = generated >= S.MAX_NEW_TOKENS or len(ids) >= A.token_limit(lm)
+full = generated >= S.reserve(lm) or len(ids) >= A.token_limit(lm)
 b1, b2 = st.columns([1, 3])
 b1.button("Add one token", key="next_add", icon=":material/add:", type="primary", disabled=full,
           on_click=ui.once("next_click_add", add_token), width="stretch")
 if full:
-    b2.caption(f"{S.MAX_NEW_TOKENS} tokens generated: press Predict to start again.")
+    b2.caption(f"{generated} tokens generated, as many as this model can read after your prompt: "
+               "press Predict to start again.")
 
 prompt_text = lm.tokenizer.decode(ids[:len(ids) - generated])
 whole = lm.tokenizer.decode(ids)
@@ -105,6 +114,24 @@ labels = res.tokens.labels()
 ui.plotly(right, F.token_by_layer(rows, labels, len(ids) - 1), key="next_attn")
 right.caption("Where the newest token looks in each layer (mean of the heads). Add tokens and "
               "watch the row move.")
+pick = ui.lm_other(P, KEY, HUB)
+if pick is not None:             # the same text so far, read by a second model
+    k2, lm2 = pick
+    try:
+        text2 = whole[-A.token_limit(lm2):] if k2 == "own" else whole   # its last characters
+        ids2 = ui.memo("next_other", (lm2.ident, text2), lambda: S.start(lm2, text2, 0))
+        res2 = ui.memo("next_other_res", (lm2.ident, tuple(ids2)),
+                       lambda: A.analyse(lm2, "", ids=ids2, last_only=True))
+    except (InputError, ModelError) as exc:
+        st.info(str(exc))
+    else:
+        p2 = S.reshape(res2.logits, temperature, top_k, top_p)
+        o1, o2 = st.columns(2)
+        ui.plotly(o1, F.next_token_bars(cands, f"{spec.label}"), key="next_cmp_a")
+        ui.plotly(o2, F.next_token_bars(S.candidates(lm2.tokenizer, res2.logits, p2, 10),
+                                        f"{lm2.spec.label}"), key="next_cmp_b")
+        st.caption(f"The same text through both models, with the same settings: {len(ids)} tokens "
+                   f"for {spec.label}, {len(ids2)} for {lm2.spec.label}.")
 steps = state.setdefault("next_rows", {})
 steps[len(ids)] = rows.astype("float16")        # one small row per layer and generated token
 hist = state.get("next_history", [])

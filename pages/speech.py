@@ -9,17 +9,28 @@ from playground.speech import figures as SF
 ui.page_setup()
 P = "speech"  # session-state prefix of this page
 state = st.session_state
-SOURCES = {"record": ":material/mic: Record", "upload": ":material/upload: Upload a file"}
+SOURCES = {"sample": ":material/graphic_eq: Sample clip", "record": ":material/mic: Record",
+           "upload": ":material/upload: Upload a file"}
+MIC_NOTE = ("Browsers allow the microphone (and the camera) only on pages served over HTTPS or "
+            "from this computer (localhost). On a plain http:// address of a classroom server "
+            "the recorder stays silent: use the sample clip or upload a file instead.")
 
 st.title("Speech to text")
 st.caption("Whisper tiny (39 M parameters, OpenAI) turns speech into text. It does not hear sound "
            "waves: it reads a picture of them, the log-mel spectrogram shown below. Up to 30 s per "
            "clip; the model is downloaded once per server.")
 
-src = ui.kept_or(P, "source", "record", st.radio, "Audio", list(SOURCES), format_func=SOURCES.get,
+src = ui.kept_or(P, "source", "sample", st.radio, "Audio", list(SOURCES), format_func=SOURCES.get,
                  horizontal=True)
-if src == "record":
+if state.get("speech__src") != src:             # another source: the old transcript is not its
+    state.pop("speech_out", None)
+    state["speech__src"] = src
+up = None
+if src == "sample":
+    st.caption(f"A bundled clip made with the espeak-ng speech synthesizer: “{A.SAMPLE_TEXT}”")
+elif src == "record":
     up = st.audio_input(f"Record up to {A.MAX_SECONDS:.0f} s", key="speech_mic", sample_rate=16000)
+    st.caption(MIC_NOTE)
 else:
     up = st.file_uploader("WAV, MP3, OGG or FLAC", type=A.UPLOAD_TYPES, key="speech_file")
 
@@ -34,7 +45,9 @@ def decoded(up):
 
 
 clip = None
-if up is None:
+if src == "sample":
+    clip = A.sample_clip()
+elif up is None:
     st.info("Record a sentence with the microphone button, or upload a short audio file.")
 else:
     res = decoded(up)

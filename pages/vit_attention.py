@@ -1,7 +1,11 @@
 """Attention on images: where a Vision Transformer's class token looks, per head and averaged."""
+import numpy as np
 import streamlit as st
+from PIL import Image
 
-from playground import ui
+from playground import render as R, ui
+from playground.cnn import figures as G
+from playground.transformer import vit_digits as V
 from playground.vision import classify as K, explain as E, models as M
 
 ui.page_setup()
@@ -21,7 +25,86 @@ with right:
     spec = M.REGISTRY[KEY]
     st.caption(f"{spec.blurb} · " + ui.model_status(KEY))
     loaded = ui.vision_model(KEY)
-if clean is None or loaded is None:
+
+
+def patches_and_positions():
+    """The patch grid (no weights needed) and what position embeddings are."""
+    crop = K.model_view(M.REGISTRY[KEY], clean.image)
+    n = 224 // 16
+    p1, p2 = st.columns([1, 1.4])
+    pick = p2.slider("Patch to outline", 0, n * n - 1, n * n // 2 + n // 2, key="vita_patch")
+    p1.image(V.draw_patches(crop, 16, pick), width="stretch",
+             caption=f"224×224 pixels cut into {n}×{n} = {n * n} patches of 16×16")
+    r, c = divmod(pick, n)
+    p2.markdown(f"ViT-B/16 reads **{n * n} patches + 1 class token = {n * n + 1} tokens**. Each "
+                f"patch is 16 × 16 pixels × 3 colours = **768 numbers**, flattened and mapped to a "
+                f"768-long vector, as a word would be. Patch {pick} is row {r}, column {c}.")
+    p2.markdown("Attention itself ignores order: shuffle the patches and every token sees the "
+                "same set. So a learned **position embedding**, one vector per place in the "
+                "grid, is added to each patch's vector. Nobody tells the model which places are "
+                "neighbours; it has to learn that from the data. Below you can check how far a "
+                "small ViT got.")
+
+
+def own_vit():
+    """The app's own small ViT on the 8×8 digits: position embeddings and attention."""
+    vit = ui.own_digit_vit(0, int(st.session_state.get("vita__own_version", 0)))
+    d = vit.data
+    st.caption(f"This is {vit.summary}. Patches of 2×2 pixels: a 4×4 grid of 16 patches plus the "
+               "class token.")
+    a1, a2 = st.columns(2)
+    i = a1.slider("Test digit", 0, len(d.y_test) - 1, 0, key="vita_digit")
+    probs, attn = V.look(vit.model, d.x_test[i:i + 1])
+    pred = int(probs.argmax())
+    a1.markdown(f"Test digit #{i} is a **{int(d.y_test[i])}**; the ViT says **{pred}** "
+                f"({probs[pred]:.0%}).")
+    layer = a2.radio("Map", ["rollout"] + list(range(len(attn))), horizontal=True,
+                     key="vita_own_view", format_func=lambda v: "rollout" if v == "rollout"
+                     else f"layer {v}, class token")
+    digit = Image.fromarray(G.enlarge(G.to_uint8(d.x_test[i, 0].numpy())[0], 200))
+    grid = V.rollout_map(attn) if layer == "rollout" else V.cls_map(attn, layer)
+    heat = E.upsample(grid / max(float(grid.max()), 1e-9), digit.size[::-1])
+    b = st.columns(2 + attn.shape[1])
+    b[0].image(V.draw_patches(digit, digit.size[0] // 4), caption="The digit and its patches",
+               width="stretch")
+    b[1].image(E.overlay(digit, heat, 0.6), width="stretch",
+               caption="rollout" if layer == "rollout" else f"layer {layer}, mean of heads")
+    for h in range(attn.shape[1]):
+        g = V.cls_map(attn, 0 if layer == "rollout" else layer, h)
+        b[2 + h].image(E.overlay(digit, E.upsample(g / max(float(g.max()), 1e-9),
+                                                   digit.size[::-1]), 0.6),
+                       width="stretch", caption=f"layer {0 if layer == 'rollout' else layer}, head {h}")
+    st.markdown("**Position embeddings it learned**: how alike each patch's position vector is "
+                "to that of the chosen patch (cosine similarity; blue = alike, orange = opposite, pale = unrelated).")
+    sim = V.position_similarity(vit.model)
+    q1, q2 = st.columns([1, 2])
+    k = q1.slider("Patch (row by row)", 0, len(sim) - 1, 5, key="vita_pos_patch")
+    q2.image(R.data_uri(R.png_bytes(G.map_grid(sim[[k]], cols=1, cell=160,
+                                               colormap="diverging"))), width=220)
+    near = sim[k].ravel()
+    g = sim.shape[1]
+    r, c = divmod(k, g)
+    nb = [(r + dr) * g + c + dc for dr, dc in ((0, 1), (1, 0), (0, -1), (-1, 0))
+          if 0 <= r + dr < g and 0 <= c + dc < g]
+    far = [j for j in range(g * g) if j != k and j not in nb]
+    sn, sf = float(np.mean(near[nb])) + 0.0, float(np.mean(near[far])) + 0.0
+    q1.caption(f"Similarity with its {len(nb)} neighbours: {sn:.2f} on average; with the other "
+               f"{len(far)} patches: {sf:.2f}. " + (
+                   "Its neighbours are clearly more alike: the model learned where patches are."
+                   if sn > sf + 0.1 else "Its neighbours are not clearly more alike: this small "
+                   "model, trained for seconds, learned little about the layout of its grid."))
+
+
+if clean is None:
+    st.stop()
+if loaded is None:
+    st.info("The attention maps of ViT-B/16 need its weights (see above). Here is what needs no "
+            "weights, and the same attention views on a small ViT the app trains on digits.",
+            icon=":material/cloud_off:")
+    st.subheader("Patches: how a transformer reads a picture")
+    patches_and_positions()
+    st.subheader("Attention of the app's own small ViT (trained here on digits)")
+    own_vit()
     st.stop()
 
 clf = K.Classifier(loaded)
@@ -63,3 +146,7 @@ else:
     st.caption(f"{len(attns)} layers × {heads} heads; patch grid {grid.shape[0]}×{grid.shape[1]}. "
                "Rollout averages the heads, adds the residual connection and multiplies the layers "
                "(Abnar & Zuidema, 2020).")
+
+with st.expander("Patches, position embeddings and the app's own small ViT on digits"):
+    patches_and_positions()
+    own_vit()

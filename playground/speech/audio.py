@@ -7,6 +7,7 @@ new Nyquist frequency, then linear interpolation.
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -165,3 +166,12 @@ def encode(x: np.ndarray, sr: int, fmt: str = "WAV") -> bytes:
     buf = io.BytesIO()
     sf.write(buf, np.asarray(x, dtype=np.float32), sr, format=fmt)
     return buf.getvalue()
+
+
+SAMPLE = Path(__file__).with_name("samples") / "sample.ogg"
+SAMPLE_TEXT = "Deep learning is fun. The quick brown fox jumps over the lazy dog."
+
+
+def sample_clip() -> Clip:
+    """The bundled 5-second clip (espeak-ng, see ``samples/README.md``): works without a mic."""
+    return decode(SAMPLE.read_bytes(), name=SAMPLE.name)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..language.models import LoadedLM
-from .attention import Attention, analyse
+from .attention import Attention, analyse, token_limit
 
 MAX_NEW_TOKENS = 40
 
@@ -85,9 +85,15 @@ def candidates(tokenizer, logits: np.ndarray, p: np.ndarray, n: int = 10) -> lis
     return [Candidate(int(i), tokenizer.decode([int(i)]), float(base[i]), float(p[i])) for i in order]
 
 
-def start(lm: LoadedLM, prompt: str) -> list[int]:
-    """The prompt's token ids, cut so that ``MAX_NEW_TOKENS`` more still fit."""
-    return analyse(lm, prompt, reserve=MAX_NEW_TOKENS).tokens.ids
+def reserve(lm: LoadedLM) -> int:
+    """How many tokens to keep free for generation: :data:`MAX_NEW_TOKENS`, or half the context
+    of a model that reads little (the app's own 64-character GPT)."""
+    return min(MAX_NEW_TOKENS, token_limit(lm) // 2)
+
+
+def start(lm: LoadedLM, prompt: str, keep_free: int = MAX_NEW_TOKENS) -> list[int]:
+    """The prompt's token ids, cut so that ``keep_free`` more tokens still fit."""
+    return analyse(lm, prompt, reserve=keep_free).tokens.ids
 
 
 def step(lm: LoadedLM, ids: list[int], temperature: float, top_k: int, top_p: float, greedy: bool,

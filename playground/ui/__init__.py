@@ -13,7 +13,8 @@ without a Streamlit runtime. Pages call ``ui.<name>``; the glue is split by conc
 - :mod:`.mlp_live` — the playground's browser component;
 - :mod:`.lessons` — lesson steps, the predict-then-reveal gate, lesson links, focused mode;
 - :mod:`.board` — the class board: joining a class and "Submit this run";
-- :mod:`.teach` — the teachable classifier's pictures per class, backbones, own digits CNN.
+- :mod:`.teach` — the teachable classifier's pictures per class and backbones;
+- :mod:`.own` — the app's own small models (digits CNN, digits ViT, character GPT), once per server.
 """
 from .core import (LABELS, current, model_store, hidden, init_settings, kept, kept_or, layers_widget,
                    load_query_once, memo, once, page_setup, plotly, user_points,
@@ -28,9 +29,10 @@ from .hf import (hf_cost, hf_folder_form, hf_locate, hf_model, hf_model_box,
                  hf_status)
 from .lessons import (active_step, app_base, link_to, lesson_gate, lesson_link, lessons, nav_position, open_step,
                       predict, reveal, step_query)
+from .own import own_digit_vit, own_digits_cnn, own_gpt, own_gpt_panel, own_gpt_ready, lm_choice, lm_other, hub_usable
 from .vision import (IMAGE_SOURCES, image_input, model_label, model_status,
                      vision_model)
-from .teach import (class_card, class_samples, load_example, own_digits_cnn, set_examples,
+from .teach import (class_card, class_samples, load_example, set_examples,
                     teach_backbone)
 
 __all__ = [
@@ -44,6 +46,6 @@ __all__ = [
     "hf_status", "IMAGE_SOURCES", "image_input", "model_label",
     "model_status", "vision_model", "board", "join_form", "leave_class", "student", "submit_run",
     "active_step", "app_base", "link_to", "lesson_gate", "lesson_link", "lessons", "nav_position", "open_step", "predict", "reveal", "step_query",
-    "class_card", "class_samples", "load_example", "own_digits_cnn", "set_examples",
-    "teach_backbone",
+    "class_card", "class_samples", "load_example", "set_examples", "teach_backbone",
+    "own_digits_cnn", "own_digit_vit", "own_gpt", "own_gpt_panel", "own_gpt_ready", "lm_choice", "lm_other", "hub_usable",
 ]

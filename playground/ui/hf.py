@@ -103,8 +103,7 @@ def _hf_offline_help(spec: "_lm.HFModel", where, reason: str):
         "directory>`"
         + (", or enter the folder's path under “Use a local model folder”" if _paths.enabled() else "")
         + f". Weights: `model.safetensors`, about {spec.size_mb:.0f} MB, from "
-        f"https://huggingface.co/{spec.hub_id}. {_bundle_hint()} "
-        "Everything else on this page keeps working.", icon=":material/download:")
+        f"https://huggingface.co/{spec.hub_id}. {_bundle_hint()}", icon=":material/download:")
 
 
 @guarded("the model's status")

@@ -1,5 +1,5 @@
-"""Streamlit glue of "Teach a model yourself": the app's own digits CNN (once per server), the
-backbone choice, and each class's pictures from the camera or uploads (cleaned by
+"""Streamlit glue of "Teach a model yourself": the backbone choice (MobileNetV3, or the app's
+own digits CNN from :mod:`.own`), and each class's pictures from the camera or uploads (cleaned by
 :mod:`playground.images`, kept small in the session only)."""
 from __future__ import annotations
 
@@ -9,17 +9,8 @@ from .. import images as _img
 from ..cnn import digits as _dg, train as _tr
 from ..teach import backbones as _bb, learner as _L
 from .core import remember
+from .own import own_digits_cnn
 from .vision import vision_model
-
-
-@st.cache_resource(max_entries=1, show_spinner="Training the app's digits CNN (once per server)…")
-def own_digits_cnn():
-    """(model, test accuracy): the digits CNN of "Train a CNN" (8 and 16 channels, seed 0,
-    300 mini-batches on the bundled 8×8 digits), read-only and shared by every session."""
-    run = _tr.train_for(_tr.CNNRun(_dg.load_digits8(seed=0), seed=0), steps=300)
-    run.model.eval()
-    run.model.requires_grad_(False)
-    return run.model, run.test_acc
 
 
 def teach_backbone(key: str, where=st):
@@ -28,7 +19,7 @@ def teach_backbone(key: str, where=st):
     if key == "mobilenet":
         loaded = vision_model("mobilenet_v3_large", where)
         return _bb.MobileNetBackbone(loaded) if loaded is not None else None
-    model, _ = own_digits_cnn()
+    model = own_digits_cnn().model
     return _bb.DigitsCNNBackbone(model)
 
 

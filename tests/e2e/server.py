@@ -39,7 +39,8 @@ def app_server(env: dict | None = None, timeout: float = 90):
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1",
          "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        env={**os.environ, "PLAYGROUND_OWN_GPT_STEPS": "150", **(env or {})})  # quick own GPT
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + timeout

@@ -22,6 +22,12 @@ def _showing_errors(get):
     return lambda key: "full" if key == "client.showErrorDetails" else get(key)
 
 
+@pytest.fixture(autouse=True)
+def quick_own_gpt(monkeypatch):
+    """Pages that show the app's own GPT train it for 120 steps in tests (500 in the app)."""
+    monkeypatch.setenv("PLAYGROUND_OWN_GPT_STEPS", "120")
+
+
 @pytest.fixture
 def open_page():
     """open_page("pages/x.py", query={...}) -> an AppTest that has run that page once."""

@@ -189,9 +189,25 @@ def test_inside_offline_message_within_five_seconds_and_table_stays(open_page, o
     real = M.can_download
     monkeypatch.setattr(M, "can_download", lambda: real("192.0.2.1", 443, timeout=2.0, max_age=0))
     at = open_page("pages/home.py")
+    from playground.ui.own import own_digits_cnn
+    own_digits_cnn(0, 0)             # the own CNN shown below the message: trained once per server
     t0 = time.perf_counter()
     at.switch_page(INSIDE).run()
     assert time.perf_counter() - t0 < 5.0
     text = " ".join(i.value for i in at.info)
     assert "cannot reach the internet" in text and M.REGISTRY["resnet18"].file_name in text
     assert "weights_only=True" in text and len(at.dataframe) == 1 and not at.exception
+
+
+def test_inside_offline_shows_the_own_digits_cnn(open_page, offline):
+    at = open_page(INSIDE)
+    assert any("the same views run on the app's own digits CNN" in i.value for i in at.info)
+    caps = " ".join(c.value for c in at.caption)
+    assert "the app's own CNN, trained here on 1438 8×8 digits" in caps and "% right on 359" in caps
+    assert "Grad-CAM" in image_captions(at) and "relu2: 16 maps of 4×4" in image_captions(at)
+    said = next(m.value for m in at.markdown if m.value.startswith("Test digit #0 is a"))
+    at.select_slider(key="ci_own_eps").set_value(0.3).run()
+    flip = next(c.value for c in at.caption if c.value.startswith("With ε = 0.3"))
+    assert ("flips" in flip) == ("FGSM, ε = 0.3: now " + said.split("**")[3] not in image_captions(at))
+    at.slider(key="ci_own_digit").set_value(5).run()
+    assert any(m.value.startswith("Test digit #5 is a") for m in at.markdown) and not at.exception

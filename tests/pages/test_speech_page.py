@@ -14,10 +14,16 @@ def wav(x, sr=16000, fmt="WAV"):
     return A.encode(x, sr, fmt)
 
 
-def test_offline_recording_still_shows_waveform_and_spectrogram(open_page, offline):
+def test_offline_the_sample_clip_and_a_recording_show_waveform_and_spectrogram(open_page, offline):
     at = open_page(PAGE)
     assert any("needs a one-time download of `openai/whisper-tiny` (151 MB)" in w.value for w in at.warning)
+    assert at.radio(key="speech_source").value == "sample" and not at.exception
+    assert len(at.get("plotly_chart")) == 2                   # the bundled clip, no microphone
+    assert any("What the model hears: 5.1 s" in c.value for c in at.caption)
     assert at.button(key="speech_go").disabled
+    at.radio(key="speech_source").set_value("record").run()
+    assert any("only on pages served over HTTPS" in c.value for c in at.caption)
+    assert not at.get("plotly_chart")
     at.audio_input(key="speech_mic").set_value(("rec.wav", wav(A.tone(300, 1.5)), "audio/wav")).run()
     assert not at.exception and not at.error
     assert len(at.get("plotly_chart")) == 2
@@ -41,6 +47,10 @@ def test_upload_silence_garbage_and_long_files(open_page, offline):
 
 def test_transcribe_with_a_local_whisper(open_page, tiny):
     at = open_page(PAGE)
+    at.button(key="speech_go").click().run()                 # the bundled sample clip
+    assert at.session_state["speech_out"].audio_seconds == pytest.approx(5.07, abs=0.01)
+    at.radio(key="speech_source").set_value("record").run()
+    assert "speech_out" not in at.session_state                 # not the recording's transcript
     at.audio_input(key="speech_mic").set_value(("rec.wav", wav(A.tone(440, 1.0)), "audio/wav")).run()
     at.selectbox(key="speech_language").select("english")
     at.button(key="speech_go").click().run()

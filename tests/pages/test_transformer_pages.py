@@ -11,15 +11,32 @@ ATT, NEXT, TINY, VIT = ("pages/attention.py", "pages/next_token.py", "pages/tiny
                         "pages/vit_attention.py")
 
 
-def test_offline_says_so_quickly_and_points_to_a_folder(open_page, offline):
-    t0 = time.perf_counter()
+def test_offline_the_own_gpt_works_and_hub_models_say_why(open_page, offline, monkeypatch):
+    """Offline: the app's own GPT is chosen, trained once and shown; a hub model says why it is
+    missing, offers the own GPT and shows no dead button."""
+    monkeypatch.setenv("PLAYGROUND_OWN_GPT_STEPS", "120")
     at = open_page(ATT)
-    assert time.perf_counter() - t0 < 5 + 5          # AppTest start-up included
+    assert at.radio(key="attn_model").value == "own" and not at.exception
+    key, res = at.session_state["attn_out"]
+    assert key == "own" and res.causal and res.attn.shape[:2] == (2, 4)
+    assert len(at.get("plotly_chart")) == 2                       # heatmap + lines, at once
+    assert not any("press" in i.value for i in at.info)
+    at.radio(key="attn_model").set_value("bert").run()
     assert any("needs a one-time download" in w.value and "local model folder" in w.value
                for w in at.warning)
-    assert at.button(key="attn_go").disabled and not at.exception
+    assert any("own tiny GPT" in i.value for i in at.info) and not at.exception
+    assert "attn_go" not in [b.key for b in at.button] and not at.get("plotly_chart")
+    at.button(key="attn_use_own").click().run()
+    assert at.radio(key="attn_model").value == "own" and len(at.get("plotly_chart")) == 2
     at = open_page(NEXT)
-    assert at.button(key="next_go").disabled and not at.exception
+    assert at.radio(key="next_model").value == "own" and not at.exception
+    bars = at.get("plotly_chart")
+    assert len(bars) >= 2 and at.session_state["next_ids"]         # top-10 and attention
+    at.slider(key="next_top_k").set_value(3).run()
+    assert [m.value for m in at.metric if m.label == "Tokens that can be chosen"] == ["3"]
+    n0 = len(at.session_state["next_ids"])
+    at.button(key="next_add").click().run()
+    assert len(at.session_state["next_ids"]) == n0 + 1 and not at.exception
     at = open_page(TINY)                                   # works without internet
     at.button(key="tiny_step").click().run()
     assert at.session_state["tiny_run"].steps == 2 and not at.exception
@@ -40,12 +57,14 @@ def test_unreachable_hub_is_reported_within_five_seconds(open_page, monkeypatch)
     monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{dead}")
     netcheck.forget()
     at = open_page("pages/home.py")
+    at.session_state["attn__values"] = {"model": "bert"}     # a student who had chosen BERT
     t0 = time.perf_counter()
     at.switch_page(ATT).run()
     took = time.perf_counter() - t0
     assert took < 5 and not at.exception
     assert any("cannot reach 127.0.0.1" in w.value and "local model folder" in w.value
                for w in at.warning)
+    assert any("own tiny GPT" in i.value for i in at.info)
     netcheck.forget()
 
 
@@ -149,3 +168,63 @@ def test_vit_attention_page(open_page, monkeypatch):
     assert not at.exception and len(at.image) >= 3 + 12                # + one image per head
     at.slider(key="vita_layer").set_value(3).run()
     assert not at.exception
+
+
+def test_logit_lens_page_offline_on_the_own_gpt(open_page, offline, monkeypatch):
+    monkeypatch.setenv("PLAYGROUND_OWN_GPT_STEPS", "120")
+    at = open_page("pages/logit_lens.py")
+    assert at.radio(key="lens_model").value == "own" and not at.exception
+    res = at.session_state["lens_out"]
+    assert res.logits.shape[0] == 3 and len(at.get("plotly_chart")) == 1      # the lens grid
+    assert any("next token is most likely" in m.value for m in at.markdown)
+    for tab, charts in (("One token's rank", 1), ("Which heads push it", 2), ("Tokens", 1)):
+        at.session_state["lens_tab"] = tab
+        at.run()
+        assert not at.exception and len(at.get("plotly_chart")) == charts, tab
+    at.text_area(key="lens_text").input("God 😀 Ω")
+    at.button(key="lens_go").click().run()
+    assert at.session_state["lens_out"].tokens.pieces[-3:] == ["\ufffd", " ", "\ufffd"]
+    assert len(at.dataframe[0].value) == 7 and not at.exception    # one row per character
+
+
+def test_logit_lens_page_with_gpt2(open_page, tiny):
+    at = open_page("pages/logit_lens.py")
+    assert at.radio(key="lens_model").value == "distilgpt2" and not at.exception
+    at.session_state["lens_tab"] = "Which heads push it"
+    at.run()
+    assert at.session_state["lens_out"].head_out.shape[:2] == (2, 2)
+    assert any("Heads that push" in m.value for m in at.markdown) and not at.exception
+
+
+def test_vit_page_offline_patches_positions_and_own_vit(open_page, offline, monkeypatch):
+    monkeypatch.setenv(VM.OFFLINE_ENV, "1")
+    at = open_page(VIT)
+    assert any("small ViT the app trains on digits" in i.value for i in at.info)
+    assert any("196 patches + 1 class token = 197 tokens" in m.value for m in at.markdown)
+    caps = " ".join(c.value for c in at.caption)
+    assert "ViT of 18 k parameters, trained here on 1438 8×8 digits" in caps
+    said = next(m.value for m in at.markdown if m.value.startswith("Test digit #0 is a"))
+    assert "the ViT says" in said and len(at.image) >= 2 + 2 + 4 + 1    # grid, digit, maps, heads
+    n = len(at.image)
+    at.radio(key="vita_own_view").set_value(1).run()
+    assert len(at.image) == n and not at.exception
+    at.slider(key="vita_pos_patch").set_value(0).run()
+    assert any("Similarity with its 2 neighbours" in c.value for c in at.caption)
+    assert not at.exception
+
+
+def test_side_by_side_own_gpt_and_hub_models(open_page, tiny, monkeypatch):
+    monkeypatch.setenv("PLAYGROUND_OWN_GPT_STEPS", "120")
+    at = open_page(NEXT)
+    assert at.radio(key="next_model").value == "distilgpt2"
+    at.text_area(key="next_prompt").input("the cat sat on the")
+    at.button(key="next_go").click().run()
+    at.selectbox(key="next_other").set_value("own").run()
+    assert not at.exception
+    titles = [c.proto.spec for c in at.get("plotly_chart")]
+    assert any("The app's own tiny GPT" in t for t in titles) and any("DistilGPT-2" in t for t in titles)
+    assert any("18 for The app's own tiny GPT" in c.value for c in at.caption)   # characters
+    at = open_page(ATT)
+    at.button(key="attn_go").click().run()
+    at.selectbox(key="attn_other").set_value("own").run()
+    assert not at.exception and len(at.get("plotly_chart")) == 4      # head view, lines, 2 sides

@@ -85,3 +85,9 @@ def test_log_mel_and_figures():
     assert len(z) == 80 and len(z[0]) == len(times)
     long_clip = A.decode(A.encode(A.tone(500, 30.0), 16000), "l.wav")
     assert len(SF.spectrogram(long_clip)["data"][0]["z"][0]) == SF.MAX_COLUMNS
+
+
+def test_bundled_sample_clip_is_speech():
+    clip = A.sample_clip()
+    assert clip.sr == A.TARGET_SR and 4.5 < clip.seconds < 6 and not clip.silent
+    assert A.SAMPLE.stat().st_size < 60_000
