@@ -32,17 +32,14 @@ def url():
 
 
 @pytest.fixture(scope="module")
-def camera_browser():
-    """Chromium with a fake webcam that is allowed without asking."""
-    if chromium_path() is None:
-        pytest.skip("no Chromium installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS + [
-            "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"])
-        yield b
-        b.close()
+def camera_browser(chromium):
+    """Chromium with a fake webcam that is allowed without asking. Launched through the
+    session's Playwright (the ``chromium`` fixture: skipped without Chromium, a failure in CI);
+    a second sync_playwright() inside the running one would fail."""
+    b = chromium.browser_type.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS + [
+        "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"])
+    yield b
+    b.close()
 
 
 @pytest.fixture
