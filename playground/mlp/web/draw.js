@@ -165,6 +165,13 @@ var MLPDraw = (function () {
         pen = true;
       }
       ctx.stroke();
+      const only = s.values.filter(([, y]) => Number.isFinite(y) && (!o.log || y > 0));
+      if (only.length === 1) {   // before training: one point, drawn as a dot, not an empty chart
+        ctx.beginPath();
+        ctx.arc(X(only[0][0]), Y(only[0][1]), 2.5, 0, 2 * Math.PI);
+        ctx.fillStyle = s.color;
+        ctx.fill();
+      }
     }
     ctx.setLineDash([]);
   }
