@@ -35,8 +35,12 @@ def proxied():
             pytest.fail("CI needs HAProxy for the multi-process test (apt-get install -y haproxy)")
         pytest.skip("no HAProxy installed (apt-get install -y haproxy)")
     (ROOT / "artifacts").mkdir(exist_ok=True)
-    db = os.path.join(tempfile.mkdtemp(prefix="dlp-class-db-"), "board.sqlite")
+    # one database for every replica: CI's PostgreSQL (.ci/run sets PLAYGROUND_TEST_PG), else a
+    # SQLite file (WAL: several processes of one machine share it)
+    db = os.environ.get("PLAYGROUND_TEST_PG") or os.path.join(
+        tempfile.mkdtemp(prefix="dlp-class-db-"), "board.sqlite")
     with Class(replicas=2, db=db) as cls:
+        cls.test_db = db
         yield cls
 
 
@@ -90,3 +94,38 @@ def test_two_browsers_two_replicas_upload_and_images_through_the_proxy(chromium,
         ctx.close()
     assert seen == {"app1", "app2"}                      # two browsers, spread over both replicas
     assert proxied.alive()
+
+
+def test_class_board_submissions_from_both_replicas_land_in_one_database(chromium, proxied):
+    """Two students, each stuck to another replica, train the playground in their browsers and
+    "Submit this run": both entries are in the one database the replicas share."""
+    from playground.classboard import Board
+
+    code, _ = Board(proxied.test_db).create_class("Through the proxy")
+    replicas = set()
+    for n, nick in enumerate(("Ada", "Grace")):
+        ctx = chromium.new_context(viewport={"width": 1366, "height": 900})
+        page: Page = ctx.new_page()
+        page.goto(proxied.url + "/playground?dataset=xor")
+        play = page.locator("button.pg-primary")
+        expect(play).to_be_visible(timeout=TIMEOUT)
+        replicas.add(_replica_of(ctx))
+        play.click()
+        page.wait_for_timeout(1500)
+        play.click()                                      # Pause: the browser reports its run
+        page.get_by_role("button", name="Submit this run").first.click(timeout=TIMEOUT)
+        page.get_by_role("textbox", name="Class code").fill(code)
+        page.get_by_role("textbox", name="Nickname").fill(nick)
+        page.get_by_role("button", name="Join the class").click()
+        wait_idle(page, TIMEOUT)
+        submit = page.locator(".st-key-pg_board_submit button")
+        if not submit.is_visible():                       # the popover closed with the rerun
+            page.locator('[data-testid="stPopover"] button').first.click(timeout=TIMEOUT)
+        submit.click(timeout=TIMEOUT)
+        expect(page.get_by_text("Submitted")).to_be_visible(timeout=TIMEOUT)
+        no_exception(page)
+        ctx.close()
+    subs = Board(proxied.test_db).submissions(code)
+    assert sorted(s["nickname"] for s in subs) == ["Ada", "Grace"]
+    assert all(s["link"].startswith("/playground?dataset=xor") and s["epochs"] > 0 for s in subs)
+    assert replicas == {"app1", "app2"}
