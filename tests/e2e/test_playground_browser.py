@@ -137,11 +137,13 @@ def test_play_pause_step_reset_in_the_browser(laptop, app_url):
     laptop.locator(PLAY).click()
     laptop.wait_for_function(f"() => document.querySelector('{HOST}').shadowRoot.querySelector('{PLAY}').textContent.includes('Play')")
     assert laptop.evaluate("performance.now()") - t < 1000            # Pause answers at once
+    laptop.wait_for_timeout(400)        # the worker ends its chunk (≤ 14 ms) and posts its last frame
     e1 = epoch(laptop)
     laptop.wait_for_timeout(800)
     assert epoch(laptop) == e1                                           # and stays paused
-    shown = int(laptop.locator(".pg-epochnum").inner_text().replace(",", ""))
-    assert shown == e1
+    laptop.wait_for_function(                                            # the counter shows it
+        f"() => document.querySelector('{HOST}').shadowRoot.querySelector('.pg-epochnum')"
+        f".textContent.replace(/,/g, '') === '{e1}'", timeout=TIMEOUT)
     laptop.wait_for_function(f"() => {{ const c = [...document.querySelectorAll('[data-testid=stCaptionContainer]')].map(e => e.innerText).join(' '); return c !== {before!r}; }}", timeout=TIMEOUT)
     laptop.locator(STEP).click()
     wait_epoch(laptop, f"e === {e1 + 1}")
