@@ -80,5 +80,7 @@ PAGES = {
     ],
 }
 
-with ui.section("this page"):   # the outer error boundary: never a traceback (playground/ui/guard.py)
+# The outer error boundary: never a traceback (playground/ui/guard.py). The page gate: at most
+# as many whole runs execute at once as the server has cores (a class clicking Pause together).
+with ui.section("this page"), ui.page_gate():
     st.navigation(PAGES, position=ui.nav_position()).run()   # hide=nav: a focused lesson

@@ -37,7 +37,9 @@ LIVE_PAGES = {   # url path -> (button to press, counter regex or None for the t
     "cartpole": ("Play", r"Episodes \*\*([\d,]+)\*\*"),
     "tictactoe": ("Play", r"Self-play games \*\*([\d,]+)\*\*"),
 }
-DEFAULT_TOOL = ROOT.parent.parent / "shared" / "tools" / "load.py"
+DEFAULT_TOOL = next((d / "shared" / "tools" / "load.py" for d in ROOT.parents
+                     if (d / "shared" / "tools" / "load.py").exists()),
+                    ROOT.parent / "shared" / "tools" / "load.py")
 
 
 def run_tool(tool: Path, page: str, clients: int, seconds: float, pause_timeout: float,

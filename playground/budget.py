@@ -49,7 +49,8 @@ class FrameBudget:
 
     - ``seconds(player)`` registers a frame of ``player`` (any hashable: a session id) and
       returns how long this frame may train.
-    - ``gate()`` is a context manager: at most ``slots`` frames train at once.
+    - ``gate()`` is a context manager: at most ``slots`` frames train at once;
+      ``run_gate()`` the same for whole script runs (page loads, clicks).
     - ``active()`` counts players seen within ``idle_after`` seconds; ``forget(player)`` drops
       one at once (Pause, a closed tab).
     """
@@ -67,6 +68,8 @@ class FrameBudget:
         self._lock = threading.Lock()
         self._seen: dict = {}                      # player -> last frame time
         self._sem = threading.BoundedSemaphore(self.slots)
+        self._run_sem = threading.BoundedSemaphore(self.slots)   # whole script runs (run_gate)
+        self._local, self._run_local = threading.local(), threading.local()   # re-entrancy
         self.frames = 0                            # frames budgeted since start (benchmarks)
         self.spent = {"train": 0.0, "frame": 0.0, "wait": 0.0, "n": 0}   # seconds, summed
         self.busy = 0.0                            # recent seconds a frame holds its slot (EMA)
@@ -128,23 +131,72 @@ class FrameBudget:
             return (f"frames={sp['n']} active={len(self._seen)} mean_wait_ms={1000 * sp['wait'] / n:.1f} "
                     f"mean_train_ms={1000 * sp['train'] / n:.1f} mean_frame_ms={1000 * sp['frame'] / n:.1f}")
 
-    def acquire(self, timeout: float | None = None) -> bool:
-        """Wait for one of the ``slots`` (at most ``timeout`` s); True if obtained."""
-        return self._sem.acquire(timeout=timeout) if timeout is not None else self._sem.acquire()
+    def acquire(self, timeout: float | None = None, cancel=None) -> bool:
+        """Wait for one of the ``slots`` (at most ``timeout`` s); True if obtained.
+
+        Re-entrant per thread (a frame drawn inside a run that already holds a slot does not
+        wait for a second one). ``cancel()`` is asked every ``POLL`` s while waiting: once it
+        is True the wait ends without a slot (a Pause click is pending: the frame is dropped)."""
+        return _acquire(self._sem, self._local, timeout, cancel)
 
     def release(self):
-        self._sem.release()
+        _release(self._sem, self._local)
 
     @contextlib.contextmanager
-    def gate(self, timeout: float | None = None):
+    def gate(self, timeout: float | None = None, cancel=None):
         """Train inside: at most ``slots`` frames at once. Yields whether a slot was obtained
-        (False only after ``timeout`` seconds of waiting; the caller then does one step)."""
-        got = self.acquire(timeout)
+        (False only after ``timeout`` seconds of waiting or when ``cancel()`` said so)."""
+        got = self.acquire(timeout, cancel)
         try:
             yield got
         finally:
             if got:
                 self.release()
+
+    @contextlib.contextmanager
+    def run_gate(self, timeout: float = 1.0):
+        """Around a whole script run (a page load, a click's rerun): at most ``slots`` runs
+        execute Python at once; the others wait without holding the GIL, so the server's event
+        loop (which sends every student's frames and receives every click) keeps its share of
+        the CPU when a class clicks at once, and the runs finish first-come first-served
+        instead of all together at the end. After ``timeout`` s a run goes ahead anyway (a
+        long page load never blocks the class)."""
+        got = _acquire(self._run_sem, self._run_local, timeout, None)
+        try:
+            yield got
+        finally:
+            if got:
+                _release(self._run_sem, self._run_local)
+
+
+POLL = 0.02   # seconds between two looks at ``cancel()`` while waiting for a slot
+
+
+def _acquire(sem, local, timeout, cancel) -> bool:
+    depth = getattr(local, "depth", 0)
+    if depth:
+        local.depth = depth + 1
+        return True
+    end = None if timeout is None else time.monotonic() + timeout
+    while True:
+        if cancel is not None and cancel():
+            return False
+        wait = POLL if cancel is not None else None
+        if end is not None:
+            left = end - time.monotonic()
+            if left <= 0:
+                return False
+            wait = left if wait is None else min(wait, left)
+        if sem.acquire(timeout=wait) if wait is not None else sem.acquire():
+            local.depth = 1
+            return True
+
+
+def _release(sem, local):
+    local.depth = getattr(local, "depth", 1) - 1
+    if local.depth <= 0:
+        local.depth = 0
+        sem.release()
 
 
 class Paced:

@@ -22,7 +22,7 @@ from .core import (LABELS, current, model_store, hidden, init_settings, kept, ke
                    server_setup, setting_widget, stored, sync_url, transport, wkey, write_query)
 from .guard import guarded, section
 from .live import (CHART_SECONDS, SLOW_SECONDS, frame_budget, frame_every, live_fragment, live_frame,
-                   play_frame, shared_steps, stop_playing, tab_open)
+                   page_gate, play_frame, rerun_pending, shared_steps, stop_playing, tab_open)
 from .board import board, join_form, leave_class, student, submit_run
 from .costs import all_costs, cost_panel, known_cost, measure_cost
 from .hf import (hf_cost, hf_folder_form, hf_locate, hf_model, hf_model_box,

@@ -47,6 +47,33 @@ def session_id() -> str:
     return ctx.session_id if ctx is not None else "no-session"
 
 
+def rerun_pending(requests=None) -> bool:
+    """True while a click (Pause, a slider) of this session waits for the whole page to rerun.
+
+    A live frame then drops its work at once, so the click is answered after at most one
+    frame's drawing instead of after its wait for a training slot and its training. Reads
+    Streamlit's pending-request state (``ScriptRequests``); an unknown Streamlit answers False."""
+    try:
+        from streamlit.runtime.scriptrunner_utils import script_requests as SR
+
+        if requests is None:
+            from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+            ctx = get_script_run_ctx(suppress_warning=True)
+            requests = getattr(ctx, "script_requests", None)
+        if requests is None:
+            return False
+        return (requests._state == SR.ScriptRequestType.RERUN
+                and SR._is_full_app_rerun(requests._rerun_data))
+    except Exception:   # pragma: no cover - a Streamlit without these internals
+        return False
+
+
+def page_gate(timeout: float = 1.0):
+    """``with page_gate():`` around a whole script run (app.py): see ``FrameBudget.run_gate``."""
+    return frame_budget().run_gate(timeout)
+
+
 def tab_open() -> bool:
     """False once this session's browser tab (websocket) is gone; True outside a server."""
     from streamlit import runtime
@@ -106,13 +133,15 @@ class live_frame:
         if not tab_open():
             stop_playing(self.prefix)
             return self
+        if rerun_pending():   # a click waits: draw at once (the rerun replaces this frame)
+            return self
         budget = frame_budget()
         seconds = budget.seconds(session_id()) if self.run_key else 0.0
         t0 = time.perf_counter()
-        self._slot = budget.acquire(timeout=self.wait)   # False after a long wait: train 1 step
-        t1 = time.perf_counter()
+        self._slot = budget.acquire(timeout=self.wait, cancel=rerun_pending)
+        t1 = time.perf_counter()   # no slot after a long wait: train 1 step (after a click: 0)
         self._times = [t0, t1 - t0, 0.0]
-        if self.run_key is None:
+        if self.run_key is None or (not self._slot and rerun_pending()):
             return self
         run = state[self.run_key]
         try:
@@ -157,7 +186,7 @@ def shared_steps(steps):
     it = iter(steps)
     budget = frame_budget()
     while tab_open():
-        got = budget.acquire(timeout=2.0)
+        got = budget.acquire(timeout=2.0, cancel=rerun_pending)
         try:
             item = next(it)
         except StopIteration:
@@ -205,8 +234,10 @@ def play_frame(prefix: str, run, speed: int, max_play_seconds: float = MAX_PLAY_
     if cap_seconds is not None:
         seconds = min(seconds, cap_seconds)
     t0 = time.perf_counter()
-    got = budget.acquire(timeout=2.0)
+    got = budget.acquire(timeout=2.0, cancel=rerun_pending)
     t1 = time.perf_counter()
+    if not got and rerun_pending():   # a click waits: this frame trains nothing
+        return 0
     try:
         done = run.step(speed, max_seconds=seconds if got else 1e-4)
     finally:

@@ -61,9 +61,12 @@ def test_gate_lets_at_most_slots_frames_in_at_once():
     for t in threads:
         t.join()
     assert peak[0] == 2
-    assert b.acquire(timeout=0.01) and b.acquire(timeout=0.01)
+    held = []
+    for _ in range(2):    # two other sessions hold both slots (one per thread: re-entrant)
+        t = threading.Thread(target=lambda: held.append(b.acquire(timeout=0.01)))
+        t.start(), t.join()
+    assert held == [True, True]
     assert not b.acquire(timeout=0.01)                     # both slots taken: times out
-    b.release(), b.release()
 
 
 def test_bad_budget_settings_are_refused():
@@ -179,3 +182,79 @@ def test_frames_come_less_often_when_the_server_cannot_keep_up():
     assert b.interval(0.15, 0.45) == 0.45                   # capped: still ≥ 2 asked per second
     clock.t += 10                                           # the class went home
     assert b.interval(0.15, 0.45) == 0.15
+
+
+def test_a_thread_that_holds_a_slot_does_not_wait_for_a_second_one():
+    b = FrameBudget(cores=1, slots=1)
+    assert b.acquire(timeout=0.01)
+    assert b.acquire(timeout=0.01)      # a frame drawn inside a run that holds the slot
+    b.release()
+    other = []
+    t = threading.Thread(target=lambda: other.append(b.acquire(timeout=0.05)))
+    t.start(), t.join()
+    assert other == [False]             # still held by the outer level
+    b.release()
+    t = threading.Thread(target=lambda: other.append(b.acquire(timeout=0.05)))
+    t.start(), t.join()
+    assert other == [False, True]       # free after the outer release
+    # (that thread ended holding it; a fresh budget for the rest)
+
+
+def test_a_pending_click_ends_the_wait_for_a_slot():
+    b = FrameBudget(cores=1, slots=1)
+    assert b.acquire()                  # another session trains
+    asked, got = [], []
+    click = threading.Event()
+
+    def frame():
+        got.append(b.acquire(timeout=None, cancel=lambda: asked.append(1) or click.is_set()))
+
+    t = threading.Thread(target=frame, daemon=True)
+    t.start()
+    t.join(0.1)
+    assert t.is_alive() and asked       # waiting (no timeout), and asking
+    click.set()
+    t.join(5.0)
+    assert not t.is_alive() and got == [False]   # the click ended the wait, without a slot
+    b.release()
+
+
+def test_run_gate_lets_at_most_slots_runs_in_at_once_and_times_out_to_go_ahead():
+    b = FrameBudget(cores=2, slots=2)
+    inside, peak, lock = [0], [0], threading.Lock()
+
+    def run():
+        with b.run_gate(timeout=10.0):
+            with b.gate(timeout=10.0):  # a live frame inside the run: its own slots
+                with lock:
+                    inside[0] += 1
+                    peak[0] = max(peak[0], inside[0])
+                time.sleep(0.02)
+                with lock:
+                    inside[0] -= 1
+
+    threads = [threading.Thread(target=run) for _ in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert peak[0] == 2
+    b = FrameBudget(cores=1, slots=1)
+    with b.run_gate(), b.run_gate():    # re-entrant in one thread
+        res = []
+        t = threading.Thread(target=lambda: res.append(b.run_gate(timeout=0.05).__enter__()))
+        t.start(), t.join()
+        assert res == [False]           # both taken: after the timeout the run goes ahead
+
+
+def test_rerun_pending_sees_a_click_but_not_a_fragment_timer():
+    from streamlit.runtime.scriptrunner_utils.script_requests import RerunData, ScriptRequests
+
+    from playground.ui.live import rerun_pending
+
+    req = ScriptRequests()
+    assert not rerun_pending(req)
+    req.request_rerun(RerunData(fragment_id="f1", is_auto_rerun=True))
+    assert not rerun_pending(req)       # a fragment's timer: the frame goes on
+    req.request_rerun(RerunData(query_string=""))
+    assert rerun_pending(req)           # a click: the whole page reruns next
