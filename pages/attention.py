@@ -4,7 +4,7 @@ import streamlit as st
 from playground import ui
 from playground.language.hub import ModelError
 from playground.language.tasks import InputError
-from playground.transformer import attention as A, figures as F
+from playground.transformer import attention as A, figures as F, settings as TS
 
 ui.page_setup()
 P = "attn"  # session-state prefix of this page
@@ -12,11 +12,15 @@ state = st.session_state
 MODELS = ["bert", "distilgpt2"]     # hub models; the app's own tiny GPT is always offered first
 MEAN = -1   # "head" choice: the mean over all heads of the layer
 ALL = -1    # "focus" choice: the lines of every token
-for name, value in {"text": "The animal didn't cross the street because it was too tired.",
-                    "pair": "", "layer": 0, "head": 0, "focus": ALL}.items():
-    ui.stored(P).setdefault(name, value)
+TABS = {"head": ":material/grid_view: Head view", "model": ":material/apps: Model view (all heads)",
+        "avg": ":material/functions: Averaged and rollout",
+        "token": ":material/flashlight_on: One token, every layer", "tokens": ":material/abc: Tokens"}
 
 st.title("Attention in language models")
+for w in ui.load_query_once(P, TS.lm_from_query("attention")):
+    st.warning(w)
+for name, value in {"pair": "", "layer": 0, "head": 0, "focus": ALL}.items():
+    ui.stored(P).setdefault(name, value)
 ui.lesson_gate("attention")
 st.caption("A transformer reads all tokens at once; in every layer each head decides how much "
            "each token looks at every other token. Type a text and see those weights — the "
@@ -26,18 +30,21 @@ st.caption("A transformer reads all tokens at once; in every layer each head dec
 
 key, own_lm, spec = ui.lm_choice(P, MODELS)
 encoder = spec.task == "encoder"
-if own_lm is not None and ui.stored(P).get("text", "").startswith("The animal didn't"):
-    ui.remember(P, "text", "And God said, Let there be light: and there was light.")
+ui.stored(P).setdefault("text", TS.example_text("attention", key))
+if own_lm is not None and ui.stored(P)["text"] == TS.example_text("attention", "bert"):
+    ui.remember(P, "text", TS.example_text("attention", "own"))
 with st.form("attn_form"):
-    text = ui.kept(P, "text", st.text_area, "Your text", height=90, max_chars=A.MAX_CHARS,
-                   help="Any language, accents and emoji welcome: see how they become tokens.")
+    text = ui.kept_or(P, "text", ui.stored(P)["text"], st.text_area, "Your text", height=90,
+                      max_chars=A.MAX_CHARS,
+                      help="Any language, accents and emoji welcome: see how they become tokens.")
     if encoder:
-        pair = ui.kept(P, "pair", st.text_input, "Optional second sentence (segment B)",
-                       max_chars=A.MAX_CHARS, help="BERT was trained on pairs of sentences: "
-                       "[CLS] A [SEP] B [SEP]. Does a pronoun in B look back at A?")
+        pair = ui.kept_or(P, "pair", "", st.text_input, "Optional second sentence (segment B)",
+                          max_chars=A.MAX_CHARS, help="BERT was trained on pairs of sentences: "
+                          "[CLS] A [SEP] B [SEP]. Does a pronoun in B look back at A?")
     else:
         pair = ""
     go = st.form_submit_button("Show attention", key="attn_go", type="primary")
+ui.link_settings(P, "attention", lambda v: TS.lm_to_query("attention", v))
 
 if go or (own_lm is not None and state.get("attn_out", (None,))[0] != key):
     lm = own_lm or ui.hf_model(key)
@@ -87,19 +94,18 @@ def open_clicked():
         ui.remember(P, "head", int(pts[0]["x"]))
 
 
-t_head, t_model, t_avg, t_token, t_tok = st.tabs(
-    [":material/grid_view: Head view", ":material/apps: Model view (all heads)", ":material/functions: Averaged and rollout", ":material/flashlight_on: One token, every layer",
-     ":material/abc: Tokens"], key="attn_tab", on_change="rerun")
+t_head, t_model, t_avg, t_token, t_tok = ui.kept_tabs(P, "view", TABS, "attn_tab", "head")
 
 if t_head.open:
     with t_head, ui.section("Head view"):
         c1, c2, c3 = st.columns(3)
-        layer = ui.kept(P, "layer", c1.selectbox, "Layer", list(range(res.layers)),
-                        format_func=lambda l: f"layer {l}")
-        head = ui.kept(P, "head", c2.selectbox, "Head", [MEAN] + list(range(res.heads)),
-                       format_func=lambda h: "mean of all heads" if h == MEAN else f"head {h}")
-        focus = ui.kept(P, "focus", c3.selectbox, "Lines of one token only", [ALL] + list(range(n)),
-                        format_func=lambda i: "all tokens" if i == ALL else f"#{i} {labels[i]}")
+        layer = ui.kept_or(P, "layer", 0, c1.selectbox, "Layer", list(range(res.layers)),
+                           format_func=lambda l: f"layer {l}")
+        head = ui.kept_or(P, "head", 0, c2.selectbox, "Head", [MEAN] + list(range(res.heads)),
+                          format_func=lambda h: "mean of all heads" if h == MEAN else f"head {h}")
+        focus = ui.kept_or(P, "focus", ALL, c3.selectbox, "Lines of one token only",
+                           [ALL] + list(range(n)),
+                           format_func=lambda i: "all tokens" if i == ALL else f"#{i} {labels[i]}")
         a = A.head_mean(attn, layer) if head == MEAN else attn[layer, head]
         name = f"layer {layer}, " + ("mean of heads" if head == MEAN else f"head {head}")
         left, right = st.columns([1.2, 1])
@@ -143,8 +149,8 @@ if t_model.open:
 
 if t_avg.open:
     with t_avg, ui.section("Averages and rollout"):
-        what = st.radio("Show", ["layer", "all", "rollout"], horizontal=True, key="attn_avg_kind",
-                        format_func={"layer": "mean of the heads of one layer",
+        what = ui.kept_or(P, "avg", "layer", st.radio, "Show", ["layer", "all", "rollout"],
+                          horizontal=True, format_func={"layer": "mean of the heads of one layer",
                                      "all": "mean of all layers and heads",
                                      "rollout": "rollout across layers"}.get)
         if what == "layer":

@@ -5,14 +5,17 @@ import torch
 from PIL import Image
 
 from playground import render as R, ui
-from playground.cnn import figures as G, inside as I, own as O
+from playground.cnn import figures as G, inside as I, own as O, settings as CS
 from playground.vision import attacks as AT, classify as K, explain as X, figures as VF, models as M
 
 ui.page_setup()
 P = "ci"  # session-state prefix of this page
-MODELS = ("resnet18", "mobilenet_v3_large")
+MODELS = CS.INSIDE_MODELS
 
 st.title("Inside a pretrained CNN")
+for w in ui.load_query_once(P, CS.inside_from_query):
+    st.warning(w)
+ui.lesson_gate("cnn_inside")
 st.caption("An ImageNet CNN on your photo, layer by layer: what its first filters look for, which "
            "channels light up further in, and how the picture turns from a few colour channels "
            "at full size into hundreds of channels at a few pixels.")
@@ -33,17 +36,21 @@ left, right = st.columns([1, 1.5], gap="large")
 with left:
     clean = ui.image_input(P)
 with right:
-    key = ui.kept(P, "model", st.selectbox, "Model", list(MODELS), format_func=ui.model_label)
+    key = ui.kept_or(P, "model", MODELS[0], st.selectbox, "Model", list(MODELS),
+                     format_func=ui.model_label)
     spec = M.REGISTRY[key]
     st.caption(f"{spec.blurb} · {spec.weights.meta['num_params'] / 1e6:.1f} M parameters · "
                + ui.model_status(key))
     rows, layers = architecture(key)
     f1, f2 = st.columns([2, 1])   # drawn before any stop: their values survive a missing photo
-    layer = ui.kept_or(P, f"layer_{key}", layers[min(4, len(layers) - 1)], f1.select_slider,
+    if ui.stored(P).get("layer") not in layers:     # another model: its own default layer
+        ui.remember(P, "layer", CS.inside_default_layer(key))
+    layer = ui.kept_or(P, "layer", CS.inside_default_layer(key), f1.select_slider,
                        "Layer for the feature maps", options=layers)
     top = ui.kept_or(P, "top", 16, f2.select_slider, "Channels to show (most active first)",
-                     options=[4, 8, 16, 32])
+                     options=list(CS.INSIDE_TOPS))
     loaded = ui.vision_model(key)
+ui.link_settings(P, "cnn_inside", CS.inside_to_query)
 
 
 def own_digits():
@@ -55,7 +62,10 @@ def own_digits():
     c1.image(R.data_uri(R.png_bytes(G.map_grid(net.model.conv1.weight[:, 0].numpy(), cols=4,
                                                cell=48, colormap="diverging"))), width="stretch",
              caption=f"Its {net.model.c1} first-layer filters (3×3; blue positive, orange negative weights)")
-    i = c2.slider("Test digit", 0, len(d.y_test) - 1, 0, key="ci_own_digit")
+    if not 0 <= ui.stored(P).get("own_digit", 0) < len(d.y_test):
+        ui.remember(P, "own_digit", len(d.y_test) - 1)
+    i = ui.kept_or(P, "own_digit", 0, c2.slider, "Test digit", min_value=0,
+                   max_value=len(d.y_test) - 1)
     x, true = d.x_test[i:i + 1], int(d.y_test[i])
     p = O.probabilities(net.model, x)
     pred = int(p.argmax())
@@ -76,8 +86,8 @@ def own_digits():
              width="stretch")
     e2.image(X.overlay(base, O.saliency(net.model, x, pred), 0.6), caption="Saliency",
              width="stretch")
-    eps = st.select_slider("FGSM ε (how much each pixel may change, of 1)",
-                           [0.02, 0.05, 0.1, 0.2, 0.3], 0.1, key="ci_own_eps")
+    eps = ui.kept_or(P, "own_eps", 0.1, st.select_slider,
+                     "FGSM ε (how much each pixel may change, of 1)", options=list(CS.INSIDE_EPS))
     adv = AT.fgsm(net.model, x, pred, eps)
     pa = O.probabilities(net.model, adv.x_adv)
     new = int(pa.argmax())

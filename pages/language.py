@@ -3,6 +3,7 @@ import streamlit as st
 
 from playground import ui
 from playground.language import figures as LF
+from playground.language import settings as LS
 from playground.language import tasks as T
 from playground.language.hub import ModelError
 
@@ -10,20 +11,15 @@ ui.page_setup()
 P = "lang"  # session-state prefix of this page
 state = st.session_state
 
-EXAMPLES = {
-    "sent_text": "The film started slowly, but the acting was wonderful and the ending made me smile.",
-    "t5_text": ("Honeybees live in colonies of up to sixty thousand insects. A single queen lays the "
-                "eggs, while thousands of female workers collect nectar and pollen, build the wax "
-                "comb, feed the young and defend the hive. In winter the bees cluster together and "
-                "shiver their flight muscles to keep the queen warm. Farmers depend on bees to "
-                "pollinate crops such as apples, almonds and blueberries, and the loss of wild and "
-                "managed colonies worries scientists around the world."),
-    "mask_text": "The capital of France is [MASK].",
-}
-for name, text in EXAMPLES.items():
+for name, text in LS.EXAMPLES.items():
     ui.stored(P).setdefault(name, text)
+TABS = {"sent": ":material/sentiment_satisfied: Sentiment", "t5": ":material/translate: Summarize and translate",
+        "mask": ":material/edit: Fill in the blank"}
 
 st.title("Language models")
+for w in ui.load_query_once(P, LS.from_query):
+    st.warning(w)
+ui.lesson_gate("language")
 st.caption("Pretrained transformers from the Hugging Face hub, on your own text. Each model is "
            "downloaded once per server and shared by everyone, so the first use takes a while; "
            "after that an answer takes about a second.")
@@ -55,8 +51,8 @@ def show_cost(key: str, out_key: str):
             ui.hf_cost(P, lm)
 
 
-tab_sent, tab_t5, tab_mask = st.tabs([":material/sentiment_satisfied: Sentiment", ":material/translate: Summarize and translate",
-                                      ":material/edit: Fill in the blank"])
+ui.link_settings(P, "language", LS.to_query)
+tab_sent, tab_t5, tab_mask = ui.kept_tabs(P, "tab", TABS, "lang_tab", "sent")
 
 # ---- sentiment -----------------------------------------------------------------------------
 with tab_sent, ui.section("Sentiment"):
@@ -65,7 +61,8 @@ with tab_sent, ui.section("Sentiment"):
              "(“not bad at all”) or a neutral fact and see how sure it still is.")
     usable = ui.hf_model_box("sentiment")
     with st.form("lang_sent_form"):
-        text = ui.kept(P, "sent_text", st.text_area, "Your text", height=110, max_chars=T.MAX_CHARS)
+        text = ui.kept_or(P, "sent_text", LS.EXAMPLES["sent_text"], st.text_area, "Your text",
+                          height=110, max_chars=T.MAX_CHARS)
         go = st.form_submit_button("Classify sentiment", key="lang_sent_go", type="primary",
                                    disabled=not usable)
     if go and usable:
@@ -90,10 +87,10 @@ with tab_t5, ui.section("Summarize and translate"):
              "word by word.")
     usable = ui.hf_model_box("t5")
     with st.form("lang_t5_form"):
-        mode = ui.kept(P, "t5_mode", st.radio, "Task", list(MODES), format_func=MODES.get,
-                       horizontal=True)
-        text = ui.kept(P, "t5_text", st.text_area, "Your text (English)", height=170,
-                       max_chars=T.MAX_CHARS)
+        mode = ui.kept_or(P, "t5_mode", "summary", st.radio, "Task", list(MODES),
+                          format_func=MODES.get, horizontal=True)
+        text = ui.kept_or(P, "t5_text", LS.EXAMPLES["t5_text"], st.text_area, "Your text (English)",
+                          height=170, max_chars=T.MAX_CHARS)
         go = st.form_submit_button("Write", key="lang_t5_go", type="primary", disabled=not usable)
     if go and usable:
         run("t5", "lang_t5_out", lambda lm: (MODES[mode], T.summarize(lm, text) if mode == "summary"
@@ -116,8 +113,8 @@ with tab_mask, ui.section("Fill in the mask"):
              "[MASK] (or ___) where a word is missing; up to three blanks.")
     usable = ui.hf_model_box("fill_mask")
     with st.form("lang_mask_form"):
-        text = ui.kept(P, "mask_text", st.text_area, "Sentence with [MASK]", height=80,
-                       max_chars=T.MAX_CHARS)
+        text = ui.kept_or(P, "mask_text", LS.EXAMPLES["mask_text"], st.text_area,
+                          "Sentence with [MASK]", height=80, max_chars=T.MAX_CHARS)
         k = ui.kept_or(P, "mask_k", 5, st.slider, "Candidates to show", 3, 10)
         go = st.form_submit_button("Guess the word", key="lang_mask_go", type="primary",
                                    disabled=not usable)

@@ -7,14 +7,18 @@ from playground import ui
 from playground.language.hub import ModelError
 from playground.language.tasks import InputError
 from playground.transformer import attention as A, figures as F, lens as LL, lens_figures as LF
+from playground.transformer import settings as TS
 
 ui.page_setup()
 P = "lens"  # session-state prefix of this page
 state = st.session_state
-DEFAULTS = {"own": "And God said unto Abraham, Take now thy son", "distilgpt2":
-            "The Eiffel Tower is in the city of"}
+TABS = {"lens": "Top guess per layer", "rank": "One token's rank", "heads": "Which heads push it",
+        "tokens": "Tokens"}
 
 st.title("Inside a language model's layers")
+for w in ui.load_query_once(P, TS.lm_from_query("logit_lens")):
+    st.warning(w)
+ui.lesson_gate("logit_lens")
 st.caption("A decoder adds what each layer finds to one running vector per token, the residual "
            "stream; only at the end is it turned into scores for every token of the vocabulary. "
            "The logit lens applies that last step after every layer, as if the model stopped "
@@ -25,14 +29,16 @@ lm = own_lm or ui.hf_model(key)
 if lm is None:
     st.stop()
 if state.get("lens__for") != key:                 # another model: its own example text
+    if state.get("lens__for") is not None or "text" not in ui.stored(P):   # (not a link's text)
+        ui.remember(P, "text", TS.example_text("logit_lens", key))
     state["lens__for"] = key
-    ui.remember(P, "text", DEFAULTS[key])
     state.pop("lens_out", None)
 with st.form("lens_form"):
-    text = ui.kept(P, "text", st.text_area, "Your text", height=80, max_chars=A.MAX_CHARS,
-                   help="The model reads it and guesses what comes next.")
+    text = ui.kept_or(P, "text", ui.stored(P)["text"], st.text_area, "Your text", height=80,
+                      max_chars=A.MAX_CHARS, help="The model reads it and guesses what comes next.")
     go = st.form_submit_button("Look inside", key="lens_go", type="primary",
                                icon=":material/layers:")
+ui.link_settings(P, "logit_lens", lambda v: TS.lm_to_query("logit_lens", v))
 if go or "lens_out" not in state:
     try:
         with st.spinner("Running the model…"):
@@ -60,9 +66,7 @@ st.markdown(f"After the whole model the next token is most likely **“{LF.show(
                                          f"it becomes the top guess after layer {when - 1} and "
                                          "stays on top."))
 
-t_lens, t_rank, t_heads, t_tok = st.tabs(
-    ["Top guess per layer", "One token's rank", "Which heads push it", "Tokens"],
-    key="lens_tab", on_change="rerun")
+t_lens, t_rank, t_heads, t_tok = ui.kept_tabs(P, "view", TABS, "lens_tab", "lens")
 if t_lens.open:
     with t_lens:
         ui.plotly(st, LF.lens_grid(res, decode, labels), key="lens_grid")
@@ -73,7 +77,10 @@ if t_lens.open:
                    + LL.describe_embedding_row(res))
 
 order = [int(i) for i in np.argsort(-final, kind="stable")[:10]]
+ui.stored(P)["best"] = best          # a link names the token to follow only when it is not this
 if t_rank.open or t_heads.open:
+    if ui.stored(P).get("target") not in order:
+        ui.remember(P, "target", best)
     target = ui.kept_or(P, "target", best, st.selectbox, "Token to follow (the model's final "
                         "top 10)", order, format_func=lambda i: f"“{decode(i)}” ({final[i]:.1%})")
     if target not in order:

@@ -6,30 +6,33 @@ import streamlit as st
 from playground import ui
 from playground.language.hub import ModelError
 from playground.language.tasks import InputError
-from playground.transformer import attention as A, figures as F, sampling as S
+from playground.transformer import attention as A, figures as F, sampling as S, settings as TS
 
 ui.page_setup()
 P = "next"  # session-state prefix of this page
 HUB = ["distilgpt2"]   # the app's own tiny GPT is always offered first
 state = st.session_state
-ui.stored(P).setdefault("prompt", "The capital of France is")
 
 st.title("Next-token prediction")
+for w in ui.load_query_once(P, TS.lm_from_query("next_token")):
+    st.warning(w)
+ui.lesson_gate("next_token")
 st.caption("A decoder like GPT-2 reads a text and gives every token of its vocabulary a "
            "probability of coming next. Choosing one, appending it and repeating is all text "
            "generation is. Temperature, top-k and top-p change which tokens can be chosen.")
 
 KEY, own_lm, spec = ui.lm_choice(P, HUB)
-if own_lm is not None and ui.stored(P).get("prompt") == "The capital of France is":
-    ui.remember(P, "prompt", "And God said unto")
+ui.stored(P).setdefault("prompt", TS.example_text("next_token", KEY))
+if own_lm is not None and ui.stored(P)["prompt"] == TS.example_text("next_token", "distilgpt2"):
+    ui.remember(P, "prompt", TS.example_text("next_token", "own"))
 with st.form("next_form"):
-    prompt = ui.kept(P, "prompt", st.text_area, "Prompt", height=80, max_chars=A.MAX_CHARS,
-                     help=None if own_lm is None else "The app's own GPT reads one character "
+    prompt = ui.kept_or(P, "prompt", ui.stored(P)["prompt"], st.text_area, "Prompt", height=80,
+                        max_chars=A.MAX_CHARS, help=None if own_lm is None else "The app's own GPT reads one character "
                      f"per token, {A.token_limit(own_lm)} at most: the first "
                      f"{A.token_limit(own_lm) - S.reserve(own_lm)} of your prompt are used.")
     go = st.form_submit_button("Predict the next token", key="next_go", type="primary")
 
-c = st.columns(4)
+c = st.columns([1, 1, 1, 0.8, 1.2])
 temperature = ui.kept_or(P, "temperature", 1.0, c[0].slider, "Temperature", min_value=0.0,
                          max_value=2.0, step=0.05, help="Divides the scores before the softmax: "
                          "below 1 sharpens (0 = always the most likely), above 1 flattens.")
@@ -37,8 +40,12 @@ top_k = ui.kept_or(P, "top_k", 0, c[1].slider, "Top-k (0 = off)", min_value=0, m
                    help="Only the k most likely tokens can be chosen.")
 top_p = ui.kept_or(P, "top_p", 1.0, c[2].slider, "Top-p (1 = off)", min_value=0.05, max_value=1.0,
                    step=0.05, help="Only the most likely tokens that together reach p can be chosen.")
-greedy = ui.kept_or(P, "greedy", False, c[3].toggle, "Always take the most likely",
+seed = ui.kept_or(P, "seed", 0, c[3].number_input, "Seed", min_value=0, max_value=9999,
+                  help="The random draws of “Add one token”: the same seed, prompt and settings "
+                       "give the same text.")
+greedy = ui.kept_or(P, "greedy", False, c[4].toggle, "Always take the most likely",
                     help="Off: draw a token at random from the reshaped distribution (seeded).")
+ui.link_settings(P, "next_token", lambda v: TS.lm_to_query("next_token", v))
 
 
 def model():
@@ -55,7 +62,6 @@ if go:
         try:
             state["next_ids"] = S.start(lm, prompt, S.reserve(lm))
             state["next_history"], state["next_rows"] = [], {}
-            state["next_rng"] = np.random.default_rng(0)
             state.pop("next_res", None)
         except (InputError, ModelError) as exc:
             st.info(str(exc))
@@ -81,7 +87,7 @@ kept = int((p > 0).sum())
 
 
 def add_token():
-    rng = state.setdefault("next_rng", np.random.default_rng(0))
+    rng = np.random.default_rng([int(seed), len(ids)])   # this seed's draw for this position
     tid = S.choose(p, greedy, rng)
     state["next_history"].append((lm.tokenizer.decode([tid]), float(p[tid]), float(S.softmax(res.logits)[tid])))
     state["next_ids"] = ids + [tid]

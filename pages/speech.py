@@ -5,6 +5,7 @@ from playground import ui
 from playground.speech import asr as ASR
 from playground.speech import audio as A
 from playground.speech import figures as SF
+from playground.speech import settings as SS
 
 ui.page_setup()
 P = "speech"  # session-state prefix of this page
@@ -16,6 +17,9 @@ MIC_NOTE = ("Browsers allow the microphone (and the camera) only on pages served
             "the recorder stays silent: use the sample clip or upload a file instead.")
 
 st.title("Speech to text")
+for w in ui.load_query_once(P, SS.from_query):
+    st.warning(w)
+ui.lesson_gate("speech")
 st.caption("Whisper tiny (39 M parameters, OpenAI) turns speech into text. It does not hear sound "
            "waves: it reads a picture of them, the log-mel spectrogram shown below. Up to 30 s per "
            "clip; the model is downloaded once per server.")
@@ -91,3 +95,4 @@ with right, ui.section("Transcript"):
         lm = ui.hf_model("whisper")
         if lm is not None:
             ui.hf_cost(P, lm)
+ui.link_settings(P, "speech", SS.to_query)   # the page never stops early: every control is drawn

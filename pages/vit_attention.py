@@ -5,7 +5,7 @@ from PIL import Image
 
 from playground import render as R, ui
 from playground.cnn import figures as G
-from playground.transformer import vit_digits as V
+from playground.transformer import settings as TS, vit_digits as V
 from playground.vision import classify as K, explain as E, models as M
 
 ui.page_setup()
@@ -13,6 +13,9 @@ P = "vita"  # session-state prefix of this page
 KEY = "vit_b_16"
 
 st.title("Attention on images")
+for w in ui.load_query_once(P, TS.vit_from_query):
+    st.warning(w)
+ui.lesson_gate("vit_attention")
 st.caption("A Vision Transformer cuts the image into 16×16-pixel patches and treats them like "
            "words. A special class token collects what the model needs for its answer: where does "
            "it look? Rollout follows the attention through all 12 layers; the last layer shows "
@@ -25,6 +28,15 @@ with right:
     spec = M.REGISTRY[KEY]
     st.caption(f"{spec.blurb} · " + ui.model_status(KEY))
     loaded = ui.vision_model(KEY)
+ui.link_settings(P, "vit_attention", TS.vit_to_query)
+
+
+def clamped(name: str, hi: int, default):
+    """A stored slider value within [0, hi] (a link may ask for more than a model has)."""
+    v = ui.stored(P).get(name, default)
+    if not isinstance(v, int) or not 0 <= v <= hi:
+        ui.remember(P, name, min(max(int(v) if isinstance(v, int) else default, 0), hi))
+    return ui.stored(P).get(name, default)
 
 
 def patches_and_positions():
@@ -32,7 +44,8 @@ def patches_and_positions():
     crop = K.model_view(M.REGISTRY[KEY], clean.image)
     n = 224 // 16
     p1, p2 = st.columns([1, 1.4])
-    pick = p2.slider("Patch to outline", 0, n * n - 1, n * n // 2 + n // 2, key="vita_patch")
+    pick = ui.kept_or(P, "patch", clamped("patch", n * n - 1, n * n // 2 + n // 2), p2.slider,
+                      "Patch to outline", min_value=0, max_value=n * n - 1)
     p1.image(V.draw_patches(crop, 16, pick), width="stretch",
              caption=f"224×224 pixels cut into {n}×{n} = {n * n} patches of 16×16")
     r, c = divmod(pick, n)
@@ -53,14 +66,17 @@ def own_vit():
     st.caption(f"This is {vit.summary}. Patches of 2×2 pixels: a 4×4 grid of 16 patches plus the "
                "class token.")
     a1, a2 = st.columns(2)
-    i = a1.slider("Test digit", 0, len(d.y_test) - 1, 0, key="vita_digit")
+    i = ui.kept_or(P, "digit", clamped("digit", len(d.y_test) - 1, 0), a1.slider, "Test digit",
+                   min_value=0, max_value=len(d.y_test) - 1)
     probs, attn = V.look(vit.model, d.x_test[i:i + 1])
     pred = int(probs.argmax())
     a1.markdown(f"Test digit #{i} is a **{int(d.y_test[i])}**; the ViT says **{pred}** "
                 f"({probs[pred]:.0%}).")
-    layer = a2.radio("Map", ["rollout"] + list(range(len(attn))), horizontal=True,
-                     key="vita_own_view", format_func=lambda v: "rollout" if v == "rollout"
-                     else f"layer {v}, class token")
+    maps = ["rollout"] + list(range(len(attn)))
+    if ui.stored(P).get("own_view", "rollout") not in maps:
+        ui.remember(P, "own_view", "rollout")
+    layer = ui.kept_or(P, "own_view", "rollout", a2.radio, "Map", maps, horizontal=True,
+                       format_func=lambda v: "rollout" if v == "rollout" else f"layer {v}, class token")
     digit = Image.fromarray(G.enlarge(G.to_uint8(d.x_test[i, 0].numpy())[0], 200))
     grid = V.rollout_map(attn) if layer == "rollout" else V.cls_map(attn, layer)
     heat = E.upsample(grid / max(float(grid.max()), 1e-9), digit.size[::-1])
@@ -78,7 +94,8 @@ def own_vit():
                 "to that of the chosen patch (cosine similarity; blue = alike, orange = opposite, pale = unrelated).")
     sim = V.position_similarity(vit.model)
     q1, q2 = st.columns([1, 2])
-    k = q1.slider("Patch (row by row)", 0, len(sim) - 1, 5, key="vita_pos_patch")
+    k = ui.kept_or(P, "pos_patch", clamped("pos_patch", len(sim) - 1, 5), q1.slider,
+                   "Patch (row by row)", min_value=0, max_value=len(sim) - 1)
     q2.image(R.data_uri(R.png_bytes(G.map_grid(sim[[k]], cols=1, cell=160,
                                                colormap="diverging"))), width=220)
     near = sim[k].ravel()
@@ -118,16 +135,19 @@ heads = attns[-1].shape[1]
 with right:
     st.markdown("**Top answers:** " + ", ".join(f"{name} ({p:.0%})" for _, name, p in top))
     c1, c2 = st.columns(2)
-    view = c1.radio("Map", ["rollout", "last"], key="vita_view", format_func={
+    view = ui.kept_or(P, "view", "rollout", c1.radio, "Map", ["rollout", "last"], format_func={
         "rollout": "rollout through all layers", "last": "last layer, class token"}.get)
-    opacity = c2.slider("Opacity", 0.0, 1.0, 0.6, 0.05, key="vita_opacity")
+    opacity = ui.kept_or(P, "opacity", 0.6, c2.slider, "Opacity", min_value=0.0, max_value=1.0,
+                         step=0.05)
     if view == "rollout":
-        discard = st.slider("Drop the weakest links per layer", 0.0, 0.9, 0.0, 0.1, key="vita_discard",
-                            help="Removes the smallest attention weights before multiplying the "
-                                 "layers: a sharper, less noisy map.")
+        discard = ui.kept_or(P, "discard", 0.0, st.slider, "Drop the weakest links per layer",
+                             min_value=0.0, max_value=0.9, step=0.1,
+                             help="Removes the smallest attention weights before multiplying the "
+                                  "layers: a sharper, less noisy map.")
         grid = E.attention_rollout(attns, discard)
     else:
-        layer = st.slider("Layer", 1, len(attns), len(attns), key="vita_layer")
+        layer = ui.kept_or(P, "layer", len(attns), st.slider, "Layer", min_value=1,
+                           max_value=len(attns))   # a link's layer: 1-12, ViT-B/16's layers
         grid = E.cls_attention(attns, layer - 1)
     heat = E.upsample(grid, crop.size[::-1])
     i1, i2 = st.columns(2)

@@ -44,7 +44,8 @@ def parse(q: Mapping, parsers: Mapping[str, Callable]) -> tuple[dict, list[str]]
             try:
                 out[key] = fn(q[key])
             except (ValueError, TypeError) as exc:
-                warnings.append(f"Ignored {key}={q[key]!r} from the link ({exc}).")
+                shown = str(q[key]) if len(str(q[key])) <= 40 else f"{str(q[key])[:40]}…"
+                warnings.append(f"Ignored {key}={shown!r} from the link ({exc}).")
     return out, warnings
 
 
@@ -60,3 +61,26 @@ def write(values: Mapping, defaults: Mapping) -> dict:
         elif v != default:
             q[key] = f"{v:g}" if isinstance(v, float) else str(v)
     return q
+
+
+def text(max_chars: int) -> Callable[[str], str]:
+    """Text from a link through the one validation layer (:func:`playground.inputs.clean_text`):
+    control characters removed; longer than ``max_chars`` is refused (the page's default)."""
+    from .inputs import clean_text
+
+    def parse(s: str) -> str:
+        t = clean_text(s, len(str(s)))
+        if len(t) > max_chars:
+            raise ValueError(f"longer than {max_chars:,} characters")
+        return t
+    return parse
+
+
+def flag(s: str) -> bool:
+    """true/false (also 1/0, yes/no, on/off)."""
+    v = str(s).strip().lower()
+    if v in ("1", "true", "yes", "on"):
+        return True
+    if v in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("needs true or false")

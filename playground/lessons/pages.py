@@ -23,6 +23,8 @@ def _specs() -> dict[str, PageSpec]:
     from ..mlp import landscape as LS
     from ..mlp import settings as PS
     from ..rnn import settings as RS
+    from ..language import settings as LG
+    from ..speech import settings as SP
     from ..transformer import settings as TS
 
     return {
@@ -39,7 +41,18 @@ def _specs() -> dict[str, PageSpec]:
         "convolution": PageSpec("Convolution lab", "cv", CS.conv_from_query, tuple(CS.CONV_PARSERS)),
         "tiny_transformer": PageSpec("Train a tiny transformer", "tiny", TS.from_query,
                                      tuple(TS.PARSERS)),
-        "attention": PageSpec("Attention in language models", "attn"),
+        "attention": PageSpec("Attention in language models", "attn", TS.lm_from_query("attention"),
+                              tuple(TS.PAGE_PARSERS["attention"])),
+        "next_token": PageSpec("Next-token prediction", "next", TS.lm_from_query("next_token"),
+                               tuple(TS.PAGE_PARSERS["next_token"])),
+        "logit_lens": PageSpec("Inside a language model's layers", "lens",
+                               TS.lm_from_query("logit_lens"), tuple(TS.PAGE_PARSERS["logit_lens"])),
+        "vit_attention": PageSpec("Attention on images", "vita", TS.vit_from_query,
+                                  tuple(TS.VIT_DEFAULTS)),
+        "language": PageSpec("Language models", "lang", LG.from_query, tuple(LG.PARSERS)),
+        "speech": PageSpec("Speech to text", "speech", SP.from_query, tuple(SP.PARSERS)),
+        "cnn_inside": PageSpec("Inside a pretrained CNN", "ci", CS.inside_from_query,
+                               tuple(CS.INSIDE_DEFAULTS)),
         "vision_classify": PageSpec("Image classification", "vc"),
         "data_efficiency": PageSpec("Data efficiency", "eff", EF.from_query, tuple(EF.PAGE_PARSERS)),
         "costs": PageSpec("What models cost", "cost"),

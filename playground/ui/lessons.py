@@ -220,3 +220,35 @@ def lesson_link(prefix: str, page: str, groups: tuple = ()):
         st.caption("Students who open this link get these settings; hidden controls keep their "
                    "values, locked ones are shown greyed out.")
     return link
+
+
+def kept_tabs(prefix: str, name: str, tabs: dict, key: str, default: str):
+    """``st.tabs`` whose open tab is a page setting ``name`` (a link can preset it): ``tabs``
+    maps setting values to tab labels; the open tab survives page switches. Returns the tabs."""
+    from .core import stored
+
+    store, labels = stored(prefix), list(tabs.values())
+    if st.session_state.get(key) not in labels:
+        st.session_state[key] = tabs.get(store.get(name), tabs[default])
+    st.session_state.setdefault("ui__tabs", {}).setdefault(prefix, {})[name] = (key, tabs)
+    out = st.tabs(labels, key=key, on_change="rerun")
+    store[name] = next(v for v, label in tabs.items() if label == st.session_state[key])
+    return out
+
+
+def link_settings(prefix: str, page: str, to_query):
+    """Call once per run before the page can stop: the address bar (``to_query(values)``) and
+    the sidebar's "Make a lesson link" from the page's values, including a control or tab the
+    click that started this run changed (drawn later in the run, or not at all after a stop)."""
+    from .core import stored, write_query
+    from .guard import clean_value
+
+    store, state = stored(prefix), st.session_state
+    for name in state.get("ui__controls", {}).get(prefix, {}):
+        if f"{prefix}_{name}" in state:
+            store[name] = clean_value(state[f"{prefix}_{name}"], {})
+    for name, (key, tabs) in state.get("ui__tabs", {}).get(prefix, {}).items():
+        store[name] = next((v for v, label in tabs.items() if label == state.get(key)), store.get(name))
+    write_query(to_query(store))
+    with st.sidebar:
+        lesson_link(prefix, page)

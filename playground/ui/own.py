@@ -122,13 +122,13 @@ def lm_choice(prefix: str, keys: list[str], label: str = "Model", where=st):
     A hub model that cannot be had here says so plainly and offers the own GPT instead (no
     disabled buttons, no promise of anything else on the page)."""
     from ..language.models import REGISTRY
-    from .core import kept, remember, stored
+    from .core import kept_or, remember, stored
 
     specs = {"own": _gpt.SPEC, **{k: REGISTRY[k] for k in keys}}
-    if "model" not in stored(prefix):      # a hub model when it is there, else the own GPT
+    if stored(prefix).get("model") not in specs:   # a hub model when it is there, else the own GPT
         stored(prefix)["model"] = next((k for k in keys if hub_usable(k)), "own")
-    key = kept(prefix, "model", where.radio, label, list(specs), horizontal=True,
-               format_func=lambda k: specs[k].label)
+    key = kept_or(prefix, "model", stored(prefix)["model"], where.radio, label, list(specs),
+                  horizontal=True, format_func=lambda k: specs[k].label)
     if key == "own":
         return key, own_gpt_panel(prefix, where).lm, specs[key]
     from .hf import hf_model, hf_model_box

@@ -173,7 +173,7 @@ def test_inside_a_pretrained_cnn(open_page, cnn_home):
     caps = " ".join(c.value for c in at.caption)
     assert "All 64 filters of the first convolution (7×7" in caps
     assert "layer1.0 (BasicBlock): the 16 most active of 64 channels, each 56×56" in image_captions(at)
-    at.select_slider(key="ci_layer_resnet18").set_value("layer4.1").run()
+    at.select_slider(key="ci_layer").set_value("layer4.1").run()
     assert "layer4.1 (BasicBlock): the 16 most active of 512 channels, each 7×7" in image_captions(at)
     at.select_slider(key="ci_top").set_value(4).run()
     assert "the 4 most active" in image_captions(at) and not at.exception

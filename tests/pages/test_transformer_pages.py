@@ -89,7 +89,7 @@ def test_attention_page_every_view(open_page, tiny):
     assert len(at.dataframe[0].value) == len(res.tokens)           # the tokens table
     at.session_state["attn_tab"] = ":material/functions: Averaged and rollout"
     at.run()
-    at.radio(key="attn_avg_kind").set_value("rollout").run()
+    at.radio(key="attn_avg").set_value("rollout").run()
     assert any("Rollout" in c.value for c in at.caption) and not at.exception
     at.button(key="attn_cost_bert").click().run()                  # what the model costs
     assert {"Parameters", "MACs per input"} <= {m.label for m in at.metric} and not at.exception
