@@ -31,7 +31,8 @@ st.caption("A transformer reads all tokens at once; in every layer each head dec
 key, own_lm, spec = ui.lm_choice(P, MODELS)
 encoder = spec.task == "encoder"
 ui.stored(P).setdefault("text", TS.example_text("attention", key))
-if own_lm is not None and ui.stored(P)["text"] == TS.example_text("attention", "bert"):
+if own_lm is not None and ui.stored(P)["text"] == TS.example_text("attention", "bert") \
+        and "text" not in st.query_params:      # the hub example, not a link's text
     ui.remember(P, "text", TS.example_text("attention", "own"))
 with st.form("attn_form"):
     text = ui.kept_or(P, "text", ui.stored(P)["text"], st.text_area, "Your text", height=90,

@@ -23,7 +23,8 @@ st.caption("A decoder like GPT-2 reads a text and gives every token of its vocab
 
 KEY, own_lm, spec = ui.lm_choice(P, HUB)
 ui.stored(P).setdefault("prompt", TS.example_text("next_token", KEY))
-if own_lm is not None and ui.stored(P)["prompt"] == TS.example_text("next_token", "distilgpt2"):
+if own_lm is not None and ui.stored(P)["prompt"] == TS.example_text("next_token", "distilgpt2") \
+        and "prompt" not in st.query_params:    # the hub example, not a link's prompt
     ui.remember(P, "prompt", TS.example_text("next_token", "own"))
 with st.form("next_form"):
     prompt = ui.kept_or(P, "prompt", ui.stored(P)["prompt"], st.text_area, "Prompt", height=80,

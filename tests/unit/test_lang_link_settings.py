@@ -1,0 +1,72 @@
+"""The URL tables of the language, speech, ViT and Inside-a-CNN pages: what a page writes, it
+reads back; bad or oversized values are refused with a short warning."""
+import pytest
+
+from playground import query as Q
+from playground.cnn import settings as CS
+from playground.language import settings as LS
+from playground.speech import settings as SS
+from playground.transformer import settings as TS
+
+ROUND_TRIPS = [
+    (TS.lm_from_query("attention"), lambda v: TS.lm_to_query("attention", v),
+     {"model": "bert", "text": "Ein Satz — with é and 😀", "pair": "B", "layer": 3, "head": -1,
+      "focus": 4, "view": "model", "avg": "rollout"}),
+    (TS.lm_from_query("next_token"), lambda v: TS.lm_to_query("next_token", v),
+     {"model": "own", "prompt": "In the\nbeginning", "temperature": 0.35, "top_k": 7, "top_p": 0.9,
+      "greedy": True, "seed": 42}),
+    (TS.lm_from_query("logit_lens"), lambda v: TS.lm_to_query("logit_lens", v),
+     {"model": "distilgpt2", "text": "x", "target": 1234, "view": "heads"}),
+    (TS.vit_from_query, TS.vit_to_query,
+     {"img_sample": "Rocket", "view": "last", "opacity": 0.35, "discard": 0.3, "layer": 7,
+      "patch": 3, "digit": 12, "own_view": 1, "pos_patch": 15}),
+    (LS.from_query, LS.to_query, {"tab": "mask", "sent_text": "s", "t5_text": "t", "mask_text": "[MASK]",
+                                  "t5_mode": "Romanian", "mask_k": 9}),
+    (SS.from_query, SS.to_query, {"source": "record", "language": "polish"}),
+    (CS.inside_from_query, CS.inside_to_query,
+     {"model": "mobilenet_v3_large", "layer": "features.12", "top": 4, "img_sample": "Coffee",
+      "own_digit": 9, "own_eps": 0.02}),
+]
+
+
+@pytest.mark.parametrize("parse, write, values", ROUND_TRIPS)
+def test_what_a_page_writes_it_reads_back(parse, write, values):
+    q = write(values)
+    assert all(isinstance(v, str) for v in q.values())
+    got, warnings = parse(q)
+    assert not warnings and {k: got.get(k, v) for k, v in values.items()} == values
+
+
+def test_defaults_are_not_written_but_the_model_is():
+    assert TS.lm_to_query("next_token", {"model": "own", "prompt": TS.example_text("next_token", "own"),
+                                         "temperature": 1.0}) == {"model": "own"}
+    assert TS.lm_to_query("next_token", {"model": "distilgpt2",
+                                         "prompt": TS.example_text("next_token", "own")}) \
+        == {"model": "distilgpt2", "prompt": TS.example_text("next_token", "own")}
+    assert TS.lm_to_query("logit_lens", {"model": "own", "target": 5, "best": 5}) == {"model": "own"}
+    assert LS.to_query({}) == {} and SS.to_query({}) == {} and TS.vit_to_query({}) == {}
+    assert CS.inside_to_query({"model": "mobilenet_v3_large", "layer": "features.4"}) == \
+        {"model": "mobilenet_v3_large"}
+
+
+def test_bad_values_warn_briefly_and_numbers_snap_to_the_controls():
+    got, warnings = TS.lm_from_query("attention")({"text": "y" * 5001, "view": "sideways",
+                                                    "layer": "nan"})
+    assert got == {} and len(warnings) == 3 and all(len(w) < 120 for w in warnings)
+    assert "longer than 5,000 characters" in warnings[0]
+    got, _ = TS.lm_from_query("next_token")({"temperature": "0.33", "top_p": "0", "top_k": "500",
+                                             "greedy": "TRUE", "prompt": "a\x00b\x1bc"})
+    assert got == {"temperature": 0.35, "top_p": 0.05, "top_k": 50, "greedy": True, "prompt": "abc"}
+    assert TS.lm_from_query("next_token")({"greedy": "maybe"})[1]
+    got, warnings = CS.inside_from_query({"model": "resnet18", "layer": "features.4"})
+    assert got == {"model": "resnet18"} and "not a layer with feature maps of resnet18" in warnings[0]
+    assert CS.inside_from_query({"layer": "features.4"}) == ({"layer": "features.4"}, [])
+
+
+def test_flag_and_text_parsers():
+    assert Q.flag("On") is True and Q.flag("0") is False
+    with pytest.raises(ValueError):
+        Q.flag("2")
+    assert Q.text(3)("a\r\nb") == "a\nb"
+    with pytest.raises(ValueError):
+        Q.text(3)("abcd")
