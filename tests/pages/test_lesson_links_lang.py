@@ -181,3 +181,9 @@ def test_a_lesson_steps_link_presets_its_pages(open_page, offline):
             assert values[k] == v, (step.page, k)
         opened += 1
     assert opened >= 2
+
+
+def test_no_lesson_link_in_a_focused_lesson(open_page, offline):
+    at = open_page("pages/next_token.py", query={"model": "own", "hide": "nav,seed", "top_k": "3"})
+    assert not [c for c in at.sidebar.code if "/next_token" in c.value]
+    assert widget(at, "next_seed") is None and at.slider(key="next_top_k").value == 3
