@@ -43,7 +43,7 @@ def parse(q: Mapping, parsers: Mapping[str, Callable]) -> tuple[dict, list[str]]
         if key in q:
             try:
                 out[key] = fn(q[key])
-            except (ValueError, TypeError) as exc:
+            except (ValueError, TypeError, OverflowError) as exc:   # "1e309": int(inf)
                 shown = str(q[key]) if len(str(q[key])) <= 40 else f"{str(q[key])[:40]}…"
                 warnings.append(f"Ignored {key}={shown!r} from the link ({exc}).")
     return out, warnings

@@ -153,7 +153,7 @@ def from_query(params: Mapping) -> tuple[dict, list[str]]:
             continue
         try:
             values[s.key] = parse(s, raw)
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, OverflowError) as exc:   # "1e309": int(inf)
             warnings.append(f"Ignored {s.key}={raw!r} from the link: {exc}.")
     return normalize(values), warnings
 

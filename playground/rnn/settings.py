@@ -108,7 +108,7 @@ def from_query(query: Mapping[str, str]) -> tuple[dict, list[str]]:
             continue
         try:
             v = clean(k, raw)
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, OverflowError) as exc:   # "1e309": int(inf)
             warnings.append(f"Ignored the address-bar setting {exc}.")
             continue
         if BY_KEY[k].kind in ("int", "float_choice") and float(v) != float(raw):

@@ -70,3 +70,21 @@ def test_flag_and_text_parsers():
     assert Q.text(3)("a\r\nb") == "a\nb"
     with pytest.raises(ValueError):
         Q.text(3)("abcd")
+
+
+MINE = ("attention", "next_token", "logit_lens", "vit_attention", "language", "speech", "cnn_inside")
+
+
+@pytest.mark.parametrize("bad", ["1e309", "-1e309", "nan", "inf", "\x00", "9" * 400, "é😀", ""])
+def test_every_lesson_pages_parser_turns_hostile_values_into_warnings(bad):
+    """``int(float("1e309"))`` raises OverflowError: a link must still never break a page."""
+    from playground.lessons.pages import specs
+    from playground.mlp import settings as PS
+    from playground.rnn import settings as RS
+
+    pages = [(name, spec.parse, spec.keys) for name, spec in specs().items() if spec.parse]
+    for name, parse, keys in [*pages, ("mlp", PS.from_query, ()), ("rnn", RS.from_query, ())]:
+        values, warnings = parse({k: bad for k in (keys or ("seed", "lr", "layer"))})
+        assert isinstance(values, dict)
+        if name in MINE:                      # a warning quotes at most 40 characters of a value
+            assert all(len(w) < 200 for w in warnings), name
