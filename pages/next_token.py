@@ -44,8 +44,9 @@ top_p = ui.kept_or(P, "top_p", 1.0, c[2].slider, "Top-p (1 = off)", min_value=0.
 seed = ui.kept_or(P, "seed", 0, c[3].number_input, "Seed", min_value=0, max_value=9999,
                   help="The random draws of “Add one token”: the same seed, prompt and settings "
                        "give the same text.")
-greedy = ui.kept_or(P, "greedy", False, c[4].toggle, "Always take the most likely",
-                    help="Off: draw a token at random from the reshaped distribution (seeded).")
+greedy = ui.kept_or(P, "greedy", False, c[4].toggle, "Greedy: the top token",
+                    help="On: always take the most likely token. Off: draw a token at random from "
+                         "the reshaped distribution (seeded).")
 ui.link_settings(P, "next_token", lambda v: TS.lm_to_query("next_token", v))
 
 
