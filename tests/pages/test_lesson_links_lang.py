@@ -187,3 +187,12 @@ def test_no_lesson_link_in_a_focused_lesson(open_page, offline):
     at = open_page("pages/next_token.py", query={"model": "own", "hide": "nav,seed", "top_k": "3"})
     assert not [c for c in at.sidebar.code if "/next_token" in c.value]
     assert widget(at, "next_seed") is None and at.slider(key="next_top_k").value == 3
+
+
+def test_opening_a_step_from_the_lessons_page_presets_the_page(open_page, offline):
+    at = open_page("pages/lessons.py", query={"lesson": "08_attention"})
+    at.button(key="les_open_08_attention_2").click().run()      # step 3: next-token prediction
+    assert not at.exception
+    assert at.slider(key="next_temperature").value == 0.2 and at.number_input(key="next_seed").value == 1
+    assert at.toggle(key="next_greedy").disabled                  # locked by the step
+    assert param(at, "temperature") == "0.2" and param(at, "lesson_step") == "08_attention.3"
