@@ -196,3 +196,19 @@ def test_opening_a_step_from_the_lessons_page_presets_the_page(open_page, offlin
     assert at.slider(key="next_temperature").value == 0.2 and at.number_input(key="next_seed").value == 1
     assert at.toggle(key="next_greedy").disabled                  # locked by the step
     assert param(at, "temperature") == "0.2" and param(at, "lesson_step") == "08_attention.3"
+
+
+def test_the_vit_maps_read_the_link_when_the_weights_are_here(open_page, monkeypatch):
+    from playground.vision import models as VM
+    from tests.vision_weights import shared_torch_home
+
+    monkeypatch.setenv("TORCH_HOME", str(shared_torch_home(("vit_b_16",), name="vit")))
+    monkeypatch.setenv(VM.OFFLINE_ENV, "1")
+    at = open_page("pages/vit_attention.py", query={"view": "last", "layer": "3", "opacity": "0.3",
+                                                    "lock": "layer"})
+    assert at.radio(key="vita_view").value == "last" and at.slider(key="vita_opacity").value == 0.3
+    assert at.slider(key="vita_layer").value == 3 and at.slider(key="vita_layer").disabled
+    assert "Each head of layer 3" in [s.value for s in at.subheader]
+    at.radio(key="vita_view").set_value("rollout").run()
+    at.slider(key="vita_discard").set_value(0.5).run()
+    assert param(at, "view") is None and param(at, "discard") == "0.5" and not at.exception
