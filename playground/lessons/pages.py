@@ -15,6 +15,7 @@ class PageSpec:
     keys: tuple = ()                 # its URL keys (empty: probe with ``parse``)
     groups: tuple = ()               # hide= names that are groups of controls (the playground)
     extra: tuple = ()                # more control names (kept_or names that are not URL keys)
+    fixed: tuple = ()                # URL keys no link can hide or lock (tabs, the image input)
 
 
 def _specs() -> dict[str, PageSpec]:
@@ -42,17 +43,19 @@ def _specs() -> dict[str, PageSpec]:
         "tiny_transformer": PageSpec("Train a tiny transformer", "tiny", TS.from_query,
                                      tuple(TS.PARSERS)),
         "attention": PageSpec("Attention in language models", "attn", TS.lm_from_query("attention"),
-                              tuple(TS.PAGE_PARSERS["attention"])),
+                              tuple(TS.PAGE_PARSERS["attention"]), fixed=("view",)),
         "next_token": PageSpec("Next-token prediction", "next", TS.lm_from_query("next_token"),
                                tuple(TS.PAGE_PARSERS["next_token"])),
         "logit_lens": PageSpec("Inside a language model's layers", "lens",
-                               TS.lm_from_query("logit_lens"), tuple(TS.PAGE_PARSERS["logit_lens"])),
+                               TS.lm_from_query("logit_lens"), tuple(TS.PAGE_PARSERS["logit_lens"]),
+                               fixed=("view",)),
         "vit_attention": PageSpec("Attention on images", "vita", TS.vit_from_query,
-                                  tuple(TS.VIT_DEFAULTS)),
-        "language": PageSpec("Language models", "lang", LG.from_query, tuple(LG.PARSERS)),
+                                  tuple(TS.VIT_DEFAULTS), fixed=("img_sample",)),
+        "language": PageSpec("Language models", "lang", LG.from_query, tuple(LG.PARSERS),
+                             fixed=("tab",)),
         "speech": PageSpec("Speech to text", "speech", SP.from_query, tuple(SP.PARSERS)),
         "cnn_inside": PageSpec("Inside a pretrained CNN", "ci", CS.inside_from_query,
-                               tuple(CS.INSIDE_DEFAULTS)),
+                               tuple(CS.INSIDE_DEFAULTS), fixed=("img_sample",)),
         "vision_classify": PageSpec("Image classification", "vc"),
         "data_efficiency": PageSpec("Data efficiency", "eff", EF.from_query, tuple(EF.PAGE_PARSERS)),
         "costs": PageSpec("What models cost", "cost"),
@@ -92,4 +95,4 @@ def check_settings(page: str, settings: dict) -> list[str]:
 
 def hide_choices(page: str) -> tuple:
     spec = specs()[page]
-    return (*(spec.groups or spec.keys), *spec.extra, NAV)
+    return (*(k for k in spec.groups or spec.keys if k not in spec.fixed), *spec.extra, NAV)

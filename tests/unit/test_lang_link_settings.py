@@ -88,3 +88,21 @@ def test_every_lesson_pages_parser_turns_hostile_values_into_warnings(bad):
         assert isinstance(values, dict)
         if name in MINE:                      # a warning quotes at most 40 characters of a value
             assert all(len(w) < 200 for w in warnings), name
+
+
+def test_a_lesson_can_preset_a_tab_but_not_hide_it():
+    from playground.lessons import schema as L
+
+    step = '''title = "T"
+goal = "G"
+concept = "attention"
+[[steps]]
+page = "attention"
+instruction = "Look"
+settings = { view = "model", text = "It sat." }
+hide = HIDE
+'''
+    les = L.load_text(step.replace("HIDE", '["layer", "nav"]'), "les")
+    assert les.steps[0].settings == {"view": "model", "text": "It sat."}
+    with pytest.raises(L.LessonError, match="'view' is not a control of attention"):
+        L.load_text(step.replace("HIDE", '["view"]'), "les")
