@@ -8,6 +8,8 @@
 - :func:`lesson_link` ("Make a lesson link"): the current settings plus chosen hidden / locked
   controls as a URL a teacher can paste.
 - :func:`nav_position`: ``hide=nav`` in a link hides the page navigation for the session.
+- :func:`link_settings`: a page's address bar and its sidebar lesson link, once per run;
+  :func:`kept_tabs`: tabs whose open tab is a setting a link can preset.
 """
 from __future__ import annotations
 
