@@ -44,9 +44,19 @@ def parse(q: Mapping, parsers: Mapping[str, Callable]) -> tuple[dict, list[str]]
             try:
                 out[key] = fn(q[key])
             except (ValueError, TypeError, OverflowError) as exc:   # "1e309": int(inf)
-                shown = str(q[key]) if len(str(q[key])) <= 40 else f"{str(q[key])[:40]}…"
-                warnings.append(f"Ignored {key}={shown!r} from the link ({exc}).")
+                warnings.append(ignored(key, q[key], str(exc)))
     return out, warnings
+
+
+def ignored(key: str, value, reason: str) -> str:
+    """The warning for a link's bad value: at most 40 characters of it, as inline code (a link
+    cannot put a clickable link, an image or formatting into the page's message), and a reason
+    that does not repeat it."""
+    raw = str(value)
+    shown = (raw if len(raw) <= 40 else raw[:40] + "…").replace("`", "'").replace("\n", " ")
+    if raw and raw in reason:                       # e.g. float()'s "could not convert …: '<value>'"
+        reason = "not a valid value"
+    return f"Ignored {key}=`{shown}` from the link ({reason})."
 
 
 def write(values: Mapping, defaults: Mapping) -> dict:

@@ -86,9 +86,8 @@ def inside_from_query(q) -> tuple[dict, list[str]]:
         if any(q["layer"] in inside_layers(m) for m in models):
             values["layer"] = q["layer"]
         else:
-            shown = str(q["layer"])[:40]
-            warnings.append(f"Ignored layer={shown!r} from the link (not a layer with feature maps "
-                            f"of {' or '.join(models)}).")
+            warnings.append(Q.ignored("layer", q["layer"], "not a layer with feature maps of "
+                                      + " or ".join(models)))
     return values, warnings
 
 

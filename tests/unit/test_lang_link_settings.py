@@ -106,3 +106,11 @@ hide = HIDE
     assert les.steps[0].settings == {"view": "model", "text": "It sat."}
     with pytest.raises(L.LessonError, match="'view' is not a control of attention"):
         L.load_text(step.replace("HIDE", '["view"]'), "les")
+
+
+def test_a_bad_value_is_quoted_as_code_and_never_repeated_by_the_reason():
+    """A link's value ends up in st.warning (Markdown): it must not become a link or an image."""
+    warning = Q.parse({"seed": "![x](http://127.0.0.1/t.png) `[go](http://e)`"},
+                      {"seed": Q.integer(0, 9)})[1][0]
+    assert warning.count("`") == 2 and warning.startswith("Ignored seed=`![x](http://127.0.0.1/t.png) '[go")
+    assert warning.endswith("` from the link (not a valid value).")     # float()'s echo dropped
