@@ -152,8 +152,8 @@ if t_avg.open:
     with t_avg, ui.section("Averages and rollout"):
         what = ui.kept_or(P, "avg", "layer", st.radio, "Show", ["layer", "all", "rollout"],
                           horizontal=True, format_func={"layer": "mean of the heads of one layer",
-                                     "all": "mean of all layers and heads",
-                                     "rollout": "rollout across layers"}.get)
+                                                        "all": "mean of all layers and heads",
+                                                        "rollout": "rollout across layers"}.get)
         if what == "layer":
             lay = st.slider("Layer", 0, res.layers - 1, 0, key="attn_avg_layer")
             a, title = A.head_mean(attn, lay), f"layer {lay}, mean of {res.heads} heads"

@@ -25,9 +25,6 @@ st.caption("A decoder adds what each layer finds to one running vector per token
            "there: watch the guess for the next token take shape.")
 
 key, own_lm, spec = ui.lm_choice(P, ["distilgpt2"])
-lm = own_lm or ui.hf_model(key)
-if lm is None:
-    st.stop()
 if state.get("lens__for") != key:                 # another model: its own example text
     if state.get("lens__for") is not None or "text" not in ui.stored(P):   # (not a link's text)
         ui.remember(P, "text", TS.example_text("logit_lens", key))
@@ -39,6 +36,9 @@ with st.form("lens_form"):
     go = st.form_submit_button("Look inside", key="lens_go", type="primary",
                                icon=":material/layers:")
 ui.link_settings(P, "logit_lens", lambda v: TS.lm_to_query("logit_lens", v))
+lm = own_lm or ui.hf_model(key)
+if lm is None:
+    st.stop()
 if go or "lens_out" not in state:
     try:
         with st.spinner("Running the model…"):

@@ -28,9 +28,10 @@ if own_lm is not None and ui.stored(P)["prompt"] == TS.example_text("next_token"
     ui.remember(P, "prompt", TS.example_text("next_token", "own"))
 with st.form("next_form"):
     prompt = ui.kept_or(P, "prompt", ui.stored(P)["prompt"], st.text_area, "Prompt", height=80,
-                        max_chars=A.MAX_CHARS, help=None if own_lm is None else "The app's own GPT reads one character "
-                     f"per token, {A.token_limit(own_lm)} at most: the first "
-                     f"{A.token_limit(own_lm) - S.reserve(own_lm)} of your prompt are used.")
+                        max_chars=A.MAX_CHARS, help=None if own_lm is None else
+                        "The app's own GPT reads one character per token, "
+                        f"{A.token_limit(own_lm)} at most: the first "
+                        f"{A.token_limit(own_lm) - S.reserve(own_lm)} of your prompt are used.")
     go = st.form_submit_button("Predict the next token", key="next_go", type="primary")
 
 c = st.columns([1, 1, 1, 0.8, 1.2])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from .server import app_server, wait_idle
 from .test_lessons_browser import ARTIFACTS, browser_page
