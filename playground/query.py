@@ -53,10 +53,17 @@ def ignored(key: str, value, reason: str) -> str:
     cannot put a clickable link, an image or formatting into the page's message), and a reason
     that does not repeat it."""
     raw = str(value)
-    shown = (raw if len(raw) <= 40 else raw[:40] + "…").replace("`", "'").replace("\n", " ")
     if raw and raw in reason:                       # e.g. float()'s "could not convert …: '<value>'"
         reason = "not a valid value"
-    return f"Ignored {key}=`{shown}` from the link ({reason})."
+    return f"Ignored {key}={quote(raw)} from the link ({reason})."
+
+
+def quote(value, limit: int = 40) -> str:
+    """A value from a link for a message (Markdown): inline code of at most ``limit`` characters,
+    so it cannot become a link, an image or formatting."""
+    raw = str(value)
+    shown = (raw if len(raw) <= limit else raw[:limit] + "…").replace("`", "'").replace("\n", " ")
+    return f"`{shown}`"
 
 
 def write(values: Mapping, defaults: Mapping) -> dict:

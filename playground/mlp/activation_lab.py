@@ -10,6 +10,7 @@ from typing import Mapping
 
 import numpy as np
 
+from .. import query as Q
 from . import activations as A
 
 SATURATED = 0.05          # |f'| below this counts as saturated (the gradient almost vanishes)
@@ -145,14 +146,14 @@ def from_query(query: Mapping[str, str]) -> tuple[dict, list[str]]:
         bad = [k for k in keys if k not in A.ACTIVATIONS]
         good = [k for k in keys if k in A.ACTIVATIONS]
         if bad:
-            warnings.append(f"Unknown activation(s) in the address bar ignored: {', '.join(bad)}.")
+            warnings.append(f"Unknown activation(s) in the address bar ignored: {Q.quote(','.join(bad))}.")
         if good:
             values["acts"] = list(dict.fromkeys(good))
     if "neuron" in query:
         if query["neuron"] in A.ACTIVATIONS:
             values["neuron"] = query["neuron"]
         else:
-            warnings.append(f"Unknown activation neuron={query['neuron']} ignored.")
+            warnings.append(f"Unknown activation neuron={Q.quote(query['neuron'])} ignored.")
     limits = {"lo": (-RANGE_LIMIT, RANGE_LIMIT), "hi": (-RANGE_LIMIT, RANGE_LIMIT),
               "w": (-W_LIMIT, W_LIMIT), "b": (-W_LIMIT, W_LIMIT), "x": (-X_LIMIT, X_LIMIT),
               "layers": (1, MAX_LAYERS)}
@@ -162,10 +163,10 @@ def from_query(query: Mapping[str, str]) -> tuple[dict, list[str]]:
         try:
             v = _float(query[k], a, b)
         except (TypeError, ValueError):
-            warnings.append(f"Ignored the address-bar setting {k}={query[k]} (not a number).")
+            warnings.append(f"Ignored the address-bar setting {k}={Q.quote(query[k])} (not a number).")
             continue
         if v != float(query[k]):
-            warnings.append(f"Address-bar setting {k}={query[k]} is out of range; using {v:g}.")
+            warnings.append(f"Address-bar setting {k}={Q.quote(query[k])} is out of range; using {v:g}.")
         values[k] = int(v) if k == "layers" else v
     lo, hi = values.get("lo", DEFAULTS["lo"]), values.get("hi", DEFAULTS["hi"])
     if lo >= hi:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from .. import query as Q
 from .activations import ACTIVATION_KEYS
 from .datasets import GENERATORS
 from .features import FEATURE_KEYS
@@ -92,7 +93,7 @@ def parse(s: Setting, text: str):
     text = str(text).strip()
     if s.kind == "choice":
         if text not in s.options:
-            raise ValueError(f"{text!r} is not one of {', '.join(s.options)}")
+            raise ValueError(f"choose one of {', '.join(s.options)}")
         return text
     if s.kind == "int":
         return min(max(int(float(text)), s.lo), s.hi)
@@ -107,7 +108,7 @@ def parse(s: Setting, text: str):
         keys = [k for k in text.split(",") if k]
         bad = [k for k in keys if k not in s.options]
         if bad or not keys:
-            raise ValueError(f"unknown {', '.join(bad) or 'empty list'}")
+            raise ValueError(f"choose from {', '.join(s.options)}")
         return [k for k in s.options if k in keys]
     if s.kind == "ints":
         if text in ("", "-"):
@@ -118,7 +119,7 @@ def parse(s: Setting, text: str):
         keys = [k for k in text.split(",") if k]
         bad = [k for k in keys if k not in s.options]
         if bad:
-            raise ValueError(f"unknown {', '.join(bad)}")
+            raise ValueError(f"unknown {Q.quote(','.join(bad))}")
         return keys[:MAX_LAYERS]
     raise ValueError(f"unknown kind {s.kind}")
 
@@ -154,7 +155,7 @@ def from_query(params: Mapping) -> tuple[dict, list[str]]:
         try:
             values[s.key] = parse(s, raw)
         except (ValueError, TypeError, OverflowError) as exc:   # "1e309": int(inf)
-            warnings.append(f"Ignored {s.key}={raw!r} from the link: {exc}.")
+            warnings.append(Q.ignored(s.key, raw, str(exc)))
     return normalize(values), warnings
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from .. import query as Q
 from . import data as D
 from .models import KINDS, MAX_HIDDEN, MAX_LAYERS
 from .train import OPTIMIZERS
@@ -69,7 +70,7 @@ def clean(key: str, value) -> Any:
     s = BY_KEY[key]
     if s.kind == "choice":
         if value not in s.options:
-            raise ValueError(f"{key}: {value!r} is not one of {', '.join(map(str, s.options))}")
+            raise ValueError(f"{key}: {Q.quote(value)} is not one of {', '.join(map(str, s.options))}")
         return value
     if s.kind == "bool":
         if isinstance(value, str):
@@ -77,11 +78,14 @@ def clean(key: str, value) -> Any:
                 return True
             if value.lower() in ("0", "false", "no", "off"):
                 return False
-            raise ValueError(f"{key}: {value!r} is not true/false")
+            raise ValueError(f"{key}: {Q.quote(value)} is not true/false")
         return bool(value)
-    number = float(value)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = float("nan")               # float()'s own message would repeat the value as is
     if number != number or number in (float("inf"), float("-inf")):
-        raise ValueError(f"{key}: {value!r} is not a number")
+        raise ValueError(f"{key}: {Q.quote(value)} is not a number")
     if s.kind == "int":
         return int(min(max(round(number), s.lo), s.hi))
     best = min(s.options, key=lambda o: abs(o - number))  # float_choice: nearest option
@@ -112,7 +116,7 @@ def from_query(query: Mapping[str, str]) -> tuple[dict, list[str]]:
             warnings.append(f"Ignored the address-bar setting {exc}.")
             continue
         if BY_KEY[k].kind in ("int", "float_choice") and float(v) != float(raw):
-            warnings.append(f"Address-bar setting {k}={raw} is out of range; using {v}.")
+            warnings.append(f"Address-bar setting {k}={Q.quote(raw)} is out of range; using {v}.")
         values[k] = v
     return values, warnings
 
