@@ -41,8 +41,11 @@ def build():
 if state.get("cart_key") != key:
     build()
 run: Reinforce = state["cart_run"]
+ui.lesson_gate("cartpole")
 ui.transport(P, "cart_run", build, S.CART_SPEEDS, S.CART_DEFAULTS["speed"], "updates of 8 episodes")
 watching = sb.toggle("Animate the current policy while paused", key="cart_watch")
+with sb:
+    ui.lesson_link(P, "cartpole")
 
 
 def speed() -> int:

@@ -90,6 +90,7 @@ else:
 
 # ---- training -------------------------------------------------------------------------------
 st.subheader("Reverse process: a denoiser trained live")
+ui.lesson_gate("diffusion")
 ui.transport(P, "dif_run", build, S.SPEEDS, S.DIFF_DEFAULTS["speed"], "mini-batches")
 playing = state["dif_playing"]
 c1, c2, c3, c4 = st.columns(4)
@@ -105,10 +106,14 @@ if digits:
                           max_value=8.0, step=0.5, help="Classifier-free guidance: ε̂ = ε̂(∅) + (1 + w)"
                           "·(ε̂(digit) − ε̂(∅)). 0 = the conditional model alone.")
 else:
+    if state.get("dif_field_t", 0) > T:      # T became smaller: the field's step follows
+        state["dif_field_t"] = T
     field_t = ui.kept_or(P, "field_t", min(cfg["field_t"], T), c3.slider, "Field at step t",
                          min_value=1, max_value=T)
 ui.write_query(S.to_query({k: v for k, v in ui.stored(P).items() if k != "sample_seed"},
                           S.DIFF_DEFAULTS))
+with sb:
+    ui.lesson_link(P, "diffusion")
 
 
 def speed() -> int:

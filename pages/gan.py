@@ -72,9 +72,12 @@ if state.get("gan_key") != run_key:
 run: G.GANRun = state["gan_run"]
 run.set_lrs(lr_g, lr_d)
 
+ui.lesson_gate("gan")
 ui.transport(P, "gan_run", build, S.SPEEDS, S.GAN_DEFAULTS["speed"], "rounds",
              step_help="One chunk of rounds (each: D steps, then one G step).")
 ui.write_query(S.to_query(ui.stored(P), S.GAN_DEFAULTS))
+with sb:
+    ui.lesson_link(P, "gan")
 playing = state["gan_playing"]
 
 

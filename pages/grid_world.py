@@ -98,7 +98,10 @@ if state.get("grid_settings") != settings:
 run: G.GridRun = state["grid_run"]
 if run.notice:
     st.info(run.notice)
+ui.lesson_gate("grid_world")
 ui.transport(P, "grid_run", build, S.GRID_SPEEDS, S.GRID_DEFAULTS["speed"], "episodes")
+with sb:
+    ui.lesson_link(P, "grid_world")
 
 
 def speed() -> int:

@@ -65,8 +65,11 @@ if state.get("vae_key") != run_key:
 run: V.VAERun = state["vae_run"]
 run.set_beta(beta)
 run.set_lr(lr)
+ui.lesson_gate("vae")
 ui.transport(P, "vae_run", build, S.SPEEDS, S.VAE_DEFAULTS["speed"], "mini-batches")
 ui.write_query(S.to_query(ui.stored(P), S.VAE_DEFAULTS))
+with sb:
+    ui.lesson_link(P, "vae")
 playing = state["vae_playing"]
 
 

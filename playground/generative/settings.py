@@ -30,7 +30,7 @@ DIFF_DEFAULTS = {"data": "moons", "T": 100, "schedule": "linear", "lr": 3e-3, "s
                  "sampler": 0, "guidance": 2.0, "digit": 3, "field_t": 20, "speed": 20}
 DIFF_PARSERS = {"data": Q.choice(DIFF_DATA), "T": nearest(Df.STEPS), "schedule": Q.choice(Df.SCHEDULES),
                 "lr": nearest(Df.LRS), "seed": Q.integer(0, 9999), "sampler": Q.integer(0, 500),
-                "guidance": Q.number(0, 10), "digit": Q.integer(0, 9), "field_t": Q.integer(1, 500),
+                "guidance": lambda s: round(Q.number(0, 8)(s) * 2) / 2, "digit": Q.integer(0, 9), "field_t": Q.integer(1, 500),
                 "speed": nearest(SPEEDS)}
 
 
