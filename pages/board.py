@@ -5,7 +5,7 @@ import streamlit as st
 
 from playground import ui
 from playground.classboard import CHALLENGES, BoardError
-from playground.classboard.rules import display_name
+from playground.classboard.rules import SCORED, display_name
 
 ui.page_setup()
 P = "cb"  # session-state prefix of this page
@@ -124,8 +124,10 @@ def leaderboard(code: str):
         st.info("No runs yet. Students: join with the class code, train, and press “Submit this run”.")
         return
     base = ui.app_base()
+    score = SCORED.get(info["challenge"], (None, None))[1]     # the page's own score, if any
     rows = pd.DataFrame([{
         "Rank": s["rank"], "Name": display_name(s, info["hide_names"]),
+        **({score: s["score"]} if score else {}),
         "Test loss": s["test_loss"], "Test accuracy": None if s["test_acc"] is None else 100 * s["test_acc"],
         "Parameters": s["params"], "Epochs": s["epochs"], "Page": s["page"],
         "Setup": base + s["link"]} for s in ranked])
@@ -135,6 +137,8 @@ def leaderboard(code: str):
         "Test loss": st.column_config.NumberColumn(format="%.4f"),
         "Test accuracy": st.column_config.NumberColumn(format="%.1f %%"),
         "Parameters": st.column_config.NumberColumn(format="%d"),
+        "Epochs": st.column_config.NumberColumn(help="Epochs; training steps on Train a tiny "
+                                                     "transformer and the GAN; episodes on the games"),
         "Setup": st.column_config.LinkColumn("Setup", display_text="Open this setup",
                                              help="Opens the exact settings of this run")})
 

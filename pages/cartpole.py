@@ -43,6 +43,12 @@ if state.get("cart_key") != key:
 run: Reinforce = state["cart_run"]
 ui.lesson_gate("cartpole")
 ui.transport(P, "cart_run", build, S.CART_SPEEDS, S.CART_DEFAULTS["speed"], "updates of 8 episodes")
+if len(run.returns) >= C.SOLVED_WINDOW and run.status != "diverged":
+    avg = run.average(C.SOLVED_WINDOW)
+    ui.submit_run("cartpole", S.to_query({**S.CART_DEFAULTS, **ui.stored(P)}, S.CART_DEFAULTS), None,
+                  None, sum(p.numel() for p in run.policy.parameters()), run.episodes, key="cart_board",
+                  score=avg, score_text=f"average episode {avg:.1f} steps (last {C.SOLVED_WINDOW})",
+                  unit="episodes")
 watching = sb.toggle("Animate the current policy while paused", key="cart_watch")
 with sb:
     ui.lesson_link(P, "cartpole")

@@ -79,6 +79,14 @@ ui.write_query(S.to_query(ui.stored(P), S.GAN_DEFAULTS))
 with sb:
     ui.lesson_link(P, "gan")
 playing = state["gan_playing"]
+if run.steps_g and run.status == "ok":
+    run.evaluate()                        # the MMD of the generator as it is now (once per G step)
+if run.quality and run.quality[-1][0] == run.steps_g and run.steps_g and run.status == "ok":
+    mmd = run.quality[-1][1]
+    ui.submit_run("gan", S.to_query(ui.stored(P), S.GAN_DEFAULTS), None, None,
+                  sum(p.numel() for p in [*run.G.parameters(), *run.D.parameters()]), run.steps_g,
+                  key="gan_board", score=mmd, score_text=f"MMD to the target {mmd:.4f}",
+                  unit="generator steps")
 
 
 def step_one(which: str):

@@ -154,9 +154,12 @@ class TinyRun:
 
     @torch.no_grad()
     def evaluate(self) -> tuple[float, float]:
-        """(token accuracy, whole-sequence accuracy) on the fixed test set."""
+        """(token accuracy, whole-sequence accuracy) on the fixed test set; its cross-entropy is
+        kept as ``test_loss``."""
         self.model.eval()
-        pred = self.model(self.test_x)[0].argmax(-1)
+        logits = self.model(self.test_x)[0]
+        self.test_loss = float(nn.functional.cross_entropy(logits.reshape(-1, VOCAB), self.test_y.reshape(-1)))
+        pred = logits.argmax(-1)
         ok = pred == self.test_y
         return float(ok.float().mean()), float(ok.all(-1).float().mean())
 
