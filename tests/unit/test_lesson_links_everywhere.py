@@ -1,0 +1,54 @@
+"""Every page that keeps settings (``ui.kept_or`` / ``ui.kept`` / the transport bar / the
+playground's setting widgets) offers "Make a lesson link", asks a lesson step's question before
+its run controls, and is registered where lesson files are checked, under its own prefix.
+
+Pages are read from app.py, so a new page is checked without editing this file.
+"""
+import re
+
+import pytest
+
+from playground.lessons.pages import specs
+from tests.pages.conftest import ROOT
+
+APP = (ROOT / "app.py").read_text()
+PAGES = re.findall(r'st\.Page\("pages/([a-z_]+)\.py"', APP)
+KEEPS = re.compile(r"ui\.(kept_or|kept|setting_widget|transport)\(")
+
+# Pages other helpers are converting right now; the lead empties this set after merging them.
+PENDING = {"vision_classify", "vision_detect", "attention", "language", "next_token", "logit_lens",
+           "speech", "vit_attention", "cnn_inside"}
+# Pages without settings of their own: nothing a lesson link could preset.
+EXEMPT = {"home": "a map of the app's pages",
+          "lessons": "the list of lessons itself (a step link opens the step's page)",
+          "board": "the class board: a class code, not a setup"}
+
+
+def source(page: str) -> str:
+    return (ROOT / "pages" / f"{page}.py").read_text()
+
+
+def test_the_pages_are_found_and_every_listed_page_exists():
+    assert len(PAGES) >= 25 and "playground" in PAGES
+    assert (PENDING | set(EXEMPT)) <= set(PAGES)
+    for stem, url in re.findall(r'st\.Page\("pages/([a-z_]+)\.py"[^)]*?url_path="([a-z_]+)"', APP):
+        assert stem == url                              # the lesson link's path is the file name
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if p not in PENDING])
+def test_a_page_with_settings_has_a_lesson_link_and_gate(page):
+    text = source(page)
+    if page in EXEMPT:
+        assert not KEEPS.search(text), f"{page} keeps settings now: give it a lesson link"
+        return
+    assert KEEPS.search(text), f"{page} keeps no settings: exempt it with a reason"
+    assert f'ui.lesson_link(P, "{page}"' in text, f'{page}: add ui.lesson_link(P, "{page}") to the sidebar'
+    assert f'ui.lesson_gate("{page}")' in text, f'{page}: call ui.lesson_gate("{page}") before its run controls'
+    prefix = re.search(r'^P = "([a-z_]+)"', text, re.M)
+    assert page in specs(), f"{page}: register it in playground/lessons/pages.py"
+    assert prefix and specs()[page].prefix == prefix.group(1), f"{page}: its prefix differs from the spec's"
+
+
+@pytest.mark.parametrize("page", sorted(PENDING))
+def test_a_pending_page_is_still_pending(page):
+    assert 'ui.lesson_link(P' not in source(page), f"{page} has its lesson link now: remove it from PENDING"
