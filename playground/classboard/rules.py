@@ -29,10 +29,11 @@ CHALLENGES = {
             "generator steps, then to the earlier run."),
 }
 SMALL_MIN_ACC = 0.9
-# Challenges on one page's own score: challenge -> (page, what the score is, higher is better).
-SCORED = {"cartpole": ("cartpole", "Average episode (steps)", True),
-          "grid_world": ("grid_world", "Return along the arrows", True),
-          "gan": ("gan", "MMD to the target", False)}
+# Challenges on one page's own score:
+# challenge -> (page, what the score is, higher is better, what its "epochs" count)
+SCORED = {"cartpole": ("cartpole", "Average episode (steps)", True, "Episodes"),
+          "grid_world": ("grid_world", "Return along the arrows", True, "Episodes"),
+          "gan": ("gan", "MMD to the target", False, "Generator steps")}
 
 
 class BoardError(ValueError):

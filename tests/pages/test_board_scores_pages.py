@@ -63,6 +63,7 @@ def test_a_scored_run_reaches_the_board(open_page, db, page, query, steps, key, 
     at.run()
     table = at.dataframe[0].value
     assert list(table["Name"]) == ["Ana"] and table[SCORED[challenge][1]][0] == pytest.approx(sub["score"])
+    assert "Test loss" not in table.columns and table[SCORED[challenge][3]][0] == sub["epochs"]
 
 
 def test_tiny_transformer_submits_its_test_loss_and_accuracy(open_page, db):

@@ -53,8 +53,8 @@ def test_tiny_transformer_on_the_loss_and_accuracy_challenges():
 
 
 def test_every_scored_challenge_names_a_direction_and_a_rule():
-    for challenge, (page, label, higher) in R.SCORED.items():
-        assert challenge in R.CHALLENGES and page and label and isinstance(higher, bool)
+    for challenge, (page, label, higher, unit) in R.SCORED.items():
+        assert challenge in R.CHALLENGES and page and label and unit and isinstance(higher, bool)
 
 
 def test_scores_are_stored_and_ranked_on_the_database(board):   # noqa: F811
