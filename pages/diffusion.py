@@ -98,7 +98,7 @@ sampler = ui.kept_or(P, "sampler", cfg["sampler"], c1.number_input, "Sampler ste
                      min_value=0, max_value=500, step=5,
                      help="0 or ≥ T: DDPM, one random denoising step per t. Fewer: DDIM, a "
                           "deterministic sampler that jumps over steps.")
-sample_seed = ui.kept_or(P, "sample_seed", 0, c2.number_input, "Sampling seed", min_value=0,
+sample_seed = ui.kept_or(P, "sample_seed", cfg["sample_seed"], c2.number_input, "Sampling seed", min_value=0,
                          max_value=9999, step=1)
 if digits:
     digit = ui.kept_or(P, "digit", cfg["digit"], c3.selectbox, "Digit to generate", list(range(10)))
@@ -110,8 +110,7 @@ else:
         state["dif_field_t"] = T
     field_t = ui.kept_or(P, "field_t", min(cfg["field_t"], T), c3.slider, "Field at step t",
                          min_value=1, max_value=T)
-ui.write_query(S.to_query({k: v for k, v in ui.stored(P).items() if k != "sample_seed"},
-                          S.DIFF_DEFAULTS))
+ui.write_query(S.to_query(ui.stored(P), S.DIFF_DEFAULTS))
 with sb:
     ui.lesson_link(P, "diffusion")
 

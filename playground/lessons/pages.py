@@ -62,7 +62,7 @@ def _specs() -> dict[str, PageSpec]:
         "vae": PageSpec("Variational autoencoder", "vae", GEN.from_query(GEN.VAE_PARSERS),
                         tuple(GEN.VAE_PARSERS)),
         "diffusion": PageSpec("Diffusion models", "dif", GEN.from_query(GEN.DIFF_PARSERS),
-                              tuple(GEN.DIFF_PARSERS), extra=("sample_seed",)),
+                              tuple(GEN.DIFF_PARSERS)),
     }
 
 

@@ -28,10 +28,11 @@ CASES = [
      "eps", ("lr", 0.01, "0.01"), {"first": "cat"}, "first"),
     ("gan", "gan", {"target": "moons", "d_steps": "3"}, {"target": "moons", "d_steps": 3}, "latent",
      "lr_g", ("depth", 3, "3"), {"optimizer": "rmsprop"}, "optimizer"),
-    ("vae", "vae", {"latent": "4", "beta": "2"}, {"latent": 4, "beta": 2.0}, "width", "lr",
-     ("seed", 5, "5"), {"data": "cifar"}, "data"),
-    ("diffusion", "dif", {"T": "50", "schedule": "cosine"}, {"T": 50, "schedule": "cosine"}, "lr",
-     "seed", ("sampler", 10, "10"), {"schedule": "sqrt"}, "schedule"),
+    ("vae", "vae", {"latent": "4", "beta": "2", "from": "1"}, {"latent": 4, "beta": 2.0, "from": 1},
+     "width", "lr", ("to", 5, "5"), {"data": "cifar"}, "data"),
+    ("diffusion", "dif", {"T": "50", "schedule": "cosine", "sample_seed": "7"},
+     {"T": 50, "schedule": "cosine", "sample_seed": 7}, "lr", "seed", ("sampler", 10, "10"),
+     {"schedule": "sqrt"}, "schedule"),
 ]
 
 
