@@ -100,3 +100,18 @@ def test_feature_viz_channel_beyond_the_layer_is_a_warning(open_page):
 def test_diffusion_guidance_beyond_the_slider_is_clamped(open_page):
     at = open_page("pages/diffusion.py", query={"data": "digits", "guidance": "9.3", "sampler": "10"})
     assert at.slider(key="dif_guidance").value == 8.0
+
+
+def test_the_reward_lesson_asks_before_the_grid_world_runs_then_reveals_the_measured_paths(open_page):
+    at = open_page("pages/grid_world.py", query={"preset": "cliff", "slip": "0.1", "lock": "preset",
+                                                 "lesson_step": "12_reward.2"})
+    assert not any(b.label == "Play" for b in at.button)                 # the gate stops the page
+    assert widget(at, "grid_preset").disabled and widget(at, "grid_preset").value == "cliff"
+    at.radio(key="lesson_pick_12_reward_1").set_value(1)
+    next(b for b in at.get("form_submit_button") if b.form_id == "lesson_q_12_reward_1").click()
+    at.run()
+    at.button(key="lesson_reveal_12_reward_1").click()
+    at.run()
+    said = " ".join(i.value for i in at.info)
+    assert "Not what you predicted" in said and "a dry floor: number of moves from S to the goal 9" in said
+    assert any(b.label == "Play" for b in at.button)

@@ -183,3 +183,16 @@ def test_grading():
     number = X.Outcome("number", 60.5, "")
     assert X.grade(number, 58, 0.1) and not X.grade(number, 40, 0.1)
     assert X.grade(X.Outcome("number", 105, ""), 105, 0.0) and not X.grade(X.Outcome("number", 105, ""), 104, 0.0)
+
+
+def _grid(first, second, **settings):
+    return {"settings": {"preset": "cliff", **settings}, "variants": [
+        {"label": "first", "settings": first}, {"label": "second", "settings": second}]}
+
+
+def test_grid_race_counts_the_best_paths_moves_both_ways_and_says_when_it_never_arrives():
+    dry_first = X.grid_race(_grid({"slip": "0"}, {"slip": "0.1"}))
+    assert dry_first.answer == 0 and dry_first.numbers == {"first": 9.0, "second": 11.0}
+    assert X.grid_race(_grid({"slip": "0.1"}, {"slip": "0"})).answer == 1      # the opposite order
+    paid = X.grid_race(_grid({"step_reward": "0.1"}, {"step_reward": "-0.04"}))
+    assert paid.answer == 1 and "first: never reaches the goal" in paid.sentence
