@@ -25,10 +25,13 @@ import streamlit as st
 
 from ..budget import FrameBudget
 
-FRAME_SECONDS = 0.15     # the browser asks for a status frame this often while a page plays
+# Every fragment run costs its CPU and ~4 KB of Streamlit's own messages (the run's new_session
+# carries the app's page list) before any content: 4 status frames a second, charts every 2.5 s
+# and heavy views every 5 s keep a student under 50 KB/s (a class of 30 on a school's Wi-Fi).
+FRAME_SECONDS = 0.25     # the browser asks for a status frame this often while a page plays
 MAX_FRAME_SECONDS = 0.45  # ...and at least this often, however busy (≥ 2 updates/s asked)
-CHART_SECONDS = 1.5      # a page's Plotly charts while playing (each costs ~10 ms to serialize)
-SLOW_SECONDS = 3.0       # heavy views (feature maps, gates, confusion matrices) while playing
+CHART_SECONDS = 2.5      # a page's Plotly charts while playing (each ~10 ms and ~16 KB)
+SLOW_SECONDS = 5.0       # heavy views (feature maps, gates, confusion matrices) while playing
 MAX_PLAY_SECONDS = 600   # a forgotten playing tab stops using the server after 10 minutes
 STOP_STATES = ("diverged", "error", "done")
 LOG_EVERY = int(os.environ.get("PLAYGROUND_FRAME_LOG", "0") or 0)   # benchmarks: a line per N frames
