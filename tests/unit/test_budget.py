@@ -258,3 +258,23 @@ def test_rerun_pending_sees_a_click_but_not_a_fragment_timer():
     assert not rerun_pending(req)       # a fragment's timer: the frame goes on
     req.request_rerun(RerunData(query_string=""))
     assert rerun_pending(req)           # a click: the whole page reruns next
+
+
+def test_a_unit_longer_than_the_share_trains_in_every_kth_frame_and_keeps_the_share():
+    clock = Clock()
+    b = FrameBudget(cores=2, frame_seconds=0.25, train_share=0.5, max_chunk=0.2, clock=clock)
+    for i in range(29):
+        b.seconds(f"s{i}")
+    unit, trained, frames = 0.030, 0.0, 300      # a 30 ms episode batch; the share is ~4 ms
+    trains = []
+    for _ in range(frames):
+        allowed = b.allowance("me", b.seconds("me"))
+        trains.append(allowed > 0)
+        if allowed > 0:
+            b.spend("me", unit)                   # at least one unit, however small the allowance
+            trained += unit
+    share = b.share(30)
+    assert 0 < sum(trains) < frames               # some frames only draw
+    assert abs(trained - share * frames) <= unit  # and over time the student gets the share
+    b.forget("me")
+    assert b.allowance("me", share) == pytest.approx(share)   # a new start owes nothing
