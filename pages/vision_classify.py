@@ -34,11 +34,12 @@ with right:
     st.caption(f"{spec.blurb} · {meta['num_params'] / 1e6:.1f} M parameters · "
                f"ImageNet top-1 accuracy {meta['_metrics']['ImageNet-1K']['acc@1']:.1f} % · "
                + ui.model_status(key))
+    offer = st.container()           # above the weights message, filled when it is shown
     loaded = ui.vision_model(key)
     if loaded is None:
-        st.info("The app's own digits CNN was trained here and needs no internet: every section "
+        offer.info("The app's own digits CNN was trained here and needs no internet: every section "
                 "of this page runs on it.", icon=":material/cloud_off:")
-        st.button("Use the app's own digits CNN", key="vc_use_digits", type="primary",
+        offer.button("Use the app's own digits CNN", key="vc_use_digits", type="primary",
                   icon=":material/swap_horiz:", on_click=ui.remember, args=(P, "model", VS.DIGITS))
     if clean is not None and loaded is None:
         st.image(K.model_view(spec, clean.image), width=224,

@@ -133,8 +133,10 @@ def fool(prefix: str, net, clf, x, p, cls: int):
     i1.image(big(x), caption="Original", width="stretch")
     i2.image(big(res.x_adv), caption=f"Perturbed (ε = {eps:g}): the CNN says {new}",
              width="stretch")
-    i3.image(G.enlarge(A.magnify(res.delta, eps)[..., 0], CELL), width="stretch",
-             caption="The change, magnified (grey = unchanged, white = +ε, black = −ε)")
+    change = res.delta.reshape(-1, *res.delta.shape[-2:])[0].numpy() / eps
+    i3.image(G.enlarge(G.diverging(np.clip(change, -1, 1)), CELL), width="stretch",
+             caption="The change, magnified: blue = brighter, orange = darker, full colour = ε, "
+                     "grey = unchanged")
     m1, m2, m3 = st.columns(3)
     m1.metric(f"P({cls})", f"{pa[cls]:.1%}", delta=f"{(pa[cls] - p[cls]) * 100:+.1f} points",
               delta_color="normal")
@@ -160,10 +162,10 @@ def corrupt(prefix: str, clf, x, cls: int):
     g1.image(big(V.tensor(sweep["images"][j])), width="stretch",
              caption=f"{cor.label}, {cor.unit} = {level:g}: P({cls}) = {sweep['probs'][j]:.1%}; "
                      f"the CNN says {top1}")
-    plotly(g2, VF.confidence_curve(sweep["levels"], sweep["probs"], cor.unit, f"“{cls}”",
+    plotly(g2, VF.confidence_curve(sweep["levels"], sweep["probs"], cor.unit, str(cls),
                                    sweep["still_top1"], current=level), key=f"{prefix}_dcurve")
     st.caption(V.sweep_sentence(sweep["levels"], sweep["probs"], sweep["still_top1"], cor.unit,
-                                f"“{cls}”") + " Green dots: still the CNN's answer; red: it changed "
+                                str(cls)) + " Green dots: still the CNN's answer; red: it changed "
                "its mind. The corruptions act on the 8×8 digit the CNN reads.")
 
 
