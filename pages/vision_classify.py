@@ -17,14 +17,22 @@ ui.lesson_gate("vision_classify")
 st.caption("A trained classifier on your own picture: its top answers, where it looked, and how "
            "little it takes to fool it. ImageNet classifiers from torchvision, or the app's own "
            "digits CNN (trained here, works without internet).")
-with st.sidebar:
-    ui.lesson_link(P, "vision_classify")
-
 left, right = st.columns([1, 1.5], gap="large")
 with right:
     key = VC.model_choice(P)
+    link_box = st.container()    # not in the sidebar: a sidebar with widgets collapses the pages
+
+
+def finish():
+    """The settings into the address bar and the lesson link (after every control is drawn)."""
+    VC.save_settings(P)
+    with link_box:
+        ui.lesson_link(P, "vision_classify")
+
+
 if key == VS.DIGITS:
     VD.page(P, left, right)
+    finish()
     st.stop()
 with left:
     clean = ui.image_input(P)
@@ -44,8 +52,8 @@ with right:
     if clean is not None and loaded is None:
         st.image(K.model_view(spec, clean.image), width=224,
                  caption="What the model would see: the 224×224 centre crop")
-VC.save_settings(P)
 if clean is None or loaded is None:
+    finish()
     st.stop()
 
 clf = K.Classifier(loaded)
@@ -159,4 +167,4 @@ if t_corrupt.open:
                                     cor.unit, name) + " Green dots: the class is still the "
                    "model's top answer; red: it changed its mind. People still recognise most of "
                    "these pictures easily.")
-VC.save_settings(P)
+finish()

@@ -177,7 +177,6 @@ def page(prefix: str, left, right):
         about(net)
     with left:
         got = digit_input(prefix, net)
-    VC.save_settings(prefix)
     if got is None:
         imagenet_help()
         return
@@ -194,7 +193,6 @@ def page(prefix: str, left, right):
     if t_corrupt.open:
         with t_corrupt, section("Corruptions"):
             corrupt(prefix, clf, x, cls)
-    VC.save_settings(prefix)
     imagenet_help()
 
 
