@@ -63,11 +63,12 @@ def digit_input(prefix: str, net, where=st):
         where.image(big(x), width=CELL, caption=f"Test digit #{i} (a {true}), 8×8 pixels, enlarged")
         return x, true
     if mode == "draw":
-        with where:
-            st.caption("Draw one digit, big and centred; the canvas toolbar undoes or clears.")
-            drawn = st_canvas(stroke_width=18, stroke_color="#ffffff", background_color="#000000",
-                              width=224, height=224, drawing_mode="freedraw",
-                              return_image_data=True, key=f"{prefix}_canvas")
+        where.caption("Draw one digit, big and centred; the canvas toolbar (above it) undoes or "
+                      "clears.")
+        where.space("small")                                # room for the canvas's toolbar
+        drawn = st_canvas(stroke_width=18, stroke_color="#ffffff", background_color="#000000",
+                          width=224, height=224, drawing_mode="freedraw", return_image_data=True,
+                          key=f"{prefix}_canvas")           # in the caller's column
         img = getattr(drawn, "image_data", None) if drawn is not None else None
         if img is None or np.asarray(img)[..., :3].max() == 0:
             where.info("Draw a digit on the black square.")

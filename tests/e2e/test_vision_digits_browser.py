@@ -55,3 +55,29 @@ def test_every_section_runs_on_the_digits_cnn_offline(chromium, offline_url, siz
         assert [e for e in errors if not e.startswith("Failed to load resource")] == []
     finally:
         ctx.close()
+
+
+def test_a_drawn_digit_is_read_by_the_cnn(chromium, offline_url):
+    ctx = chromium.new_context(viewport={"width": 1366, "height": 900})
+    page = ctx.new_page()
+    try:
+        page.goto(offline_url + "/vision_classify?model=digits&input=draw")
+        expect(page.get_by_text("Draw a digit on the black square")).to_be_visible(timeout=TIMEOUT)
+        wait_idle(page, TIMEOUT)
+        page.wait_for_timeout(3000)                     # the canvas component becomes live
+        canvas = [c for c in page.locator("canvas").all()
+                  if (c.bounding_box() or {}).get("width") == 224]
+        assert canvas, "the drawing canvas is missing"
+        box = canvas[-1].bounding_box()
+        page.mouse.move(box["x"] + 112, box["y"] + 35)
+        page.mouse.down()
+        for t in range(1, 23):                          # a vertical stroke: a "1"
+            page.mouse.move(box["x"] + 112, box["y"] + 35 + t * 7, steps=2)
+        page.mouse.up()
+        expect(page.get_by_text("The CNN reads 1")).to_be_visible(timeout=TIMEOUT)
+        expect(page.get_by_text("your picture as an 8×8 grey digit")).to_be_visible()
+        wait_idle(page, TIMEOUT)
+        page.screenshot(path=str(ARTIFACTS / "vision_digits_drawn_1366.png"))
+        assert page.locator('[data-testid="stException"]').count() == 0
+    finally:
+        ctx.close()
