@@ -150,3 +150,19 @@ def test_the_robustness_question_gates_the_page_then_reveals(open_page, no_weigh
     at.button(key="lesson_reveal_11_robustness_0").click().run()
     assert metric(at, "Measured") == "The FGSM direction"
     assert at.info[0].value.startswith("Not what you predicted.") and "with FGSM" in at.info[0].value
+
+
+def test_a_drawing_is_read_and_an_empty_canvas_asks_for_one(open_page, no_weights, monkeypatch):
+    from types import SimpleNamespace
+
+    from playground.ui import vision_digits as VD
+
+    ink = np.zeros((224, 224, 4), np.uint8)
+    monkeypatch.setattr(VD, "st_canvas", lambda **kw: SimpleNamespace(image_data=ink))
+    at = open_page(PAGE, query={"model": "digits", "input": "draw"})
+    assert at.radio(key="vc_input").value == "draw"
+    assert "Draw a digit on the black square." in [i.value for i in at.info]
+    assert not at.get("plotly_chart")
+    ink[30:190, 100:124] = 255                                             # a stroke: a "1"
+    at.run()
+    assert "The CNN reads **1**" in text(at) and chart(at, "All ten digits") and not at.exception
