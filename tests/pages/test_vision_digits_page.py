@@ -168,3 +168,22 @@ def test_a_drawing_is_read_and_an_empty_canvas_asks_for_one(open_page, no_weight
     ink[30:190, 100:124] = 255                                             # a stroke: a "1"
     at.run()
     assert "The CNN reads **1**" in text(at) and chart(at, "All ten digits") and not at.exception
+
+
+def test_an_imagenet_models_settings_come_from_the_link_too(open_page, monkeypatch):
+    from tests.vision_weights import shared_torch_home
+
+    monkeypatch.setenv("TORCH_HOME", str(shared_torch_home()))
+    monkeypatch.setenv(M.OFFLINE_ENV, "1")
+    at = open_page(PAGE, query={"method": "gradcampp", "layer": "features.10", "opacity": "0.3"})
+    assert at.selectbox(key="vc_model").value == "mobilenet_v3_large"     # weights are here
+    assert at.radio(key="vc_method").value == "gradcampp" and at.slider(key="vc_opacity").value == 0.3
+    assert "Grad-CAM++ at features.10" in captions(at)
+    tab(at, "fool")
+    at.select_slider(key="vc_eps").set_value(8).run()
+    flat = {k: (v[0] if isinstance(v, list) else v) for k, v in at.query_params.items()}
+    assert flat["eps"] == "8" and flat["layer"] == "features.10" and flat["method"] == "gradcampp"
+    at.selectbox(key="vc_model").set_value("digits").run()                 # other layers
+    tab(at, "why")
+    assert at.selectbox(key="vc_layer").value == "relu2" and at.radio(key="vc_method").value == "gradcampp"
+    assert "layer" not in dict(at.query_params)                            # its default: not written
