@@ -211,6 +211,9 @@ EXPERIMENTS: dict[str, Experiment] = {
     "data_fraction": Experiment("number", data_fraction, "test accuracy (%) on a fraction of the data"),
     "conv_output": Experiment("number", conv_output, "side of a convolution's output"),
 }
+from .experiments_vision import EXPERIMENTS as _VISION  # noqa: E402 - the robustness lesson's
+
+EXPERIMENTS.update(_VISION)
 
 
 def grade(outcome: Outcome, prediction, tolerance: float = 0.1) -> bool:

@@ -24,6 +24,7 @@ def _specs() -> dict[str, PageSpec]:
     from ..mlp import settings as PS
     from ..rnn import settings as RS
     from ..transformer import settings as TS
+    from ..vision import settings as VS
 
     return {
         "playground": PageSpec("Neural network playground", "pg", PS.from_query, tuple(PS.BY_KEY),
@@ -40,7 +41,7 @@ def _specs() -> dict[str, PageSpec]:
         "tiny_transformer": PageSpec("Train a tiny transformer", "tiny", TS.from_query,
                                      tuple(TS.PARSERS)),
         "attention": PageSpec("Attention in language models", "attn"),
-        "vision_classify": PageSpec("Image classification", "vc"),
+        "vision_classify": PageSpec("Image classification", "vc", VS.from_query, tuple(VS.PARSERS)),
         "data_efficiency": PageSpec("Data efficiency", "eff", EF.from_query, tuple(EF.PAGE_PARSERS)),
         "costs": PageSpec("What models cost", "cost"),
     }
