@@ -9,9 +9,10 @@ from playground.games.reinforce import Reinforce, describe_policy
 
 ui.page_setup()
 P = "cart"
-DEMO_STEPS = 8          # physics steps of the animated cart per frame (0.16 s of its time)
-DEMO_SECONDS = 0.3      # its frames: half real time, and a small figure 3× a second on the wire
-YOU_SECONDS = 0.1       # your game: one 0.02 s step per 0.1 s, five times slower than real
+DEMO_STEPS = 12         # physics steps of the animated cart per frame (0.24 s of its time)
+DEMO_SECONDS = 0.5      # its frames: half real time, a small figure twice a second on the wire
+YOU_SECONDS = 0.2       # your game: two 0.02 s steps per 0.2 s, five times slower than real
+YOU_STEPS = 2
 state = st.session_state
 
 st.title("Balance a pole")
@@ -128,7 +129,9 @@ def your_game():
         st.info("Press Start, then steer with Push left / Push right.")
         return
     if state.get("cart_you_live"):
-        game.push(state.get("cart_you_dir", 1))
+        for _ in range(YOU_STEPS):
+            if not game.push(state.get("cart_you_dir", 1)):
+                break
         if game.over:
             state["cart_you_live"] = False
             st.rerun(scope="app")

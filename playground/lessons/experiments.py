@@ -232,6 +232,9 @@ EXPERIMENTS: dict[str, Experiment] = {
     "conv_output": Experiment("number", conv_output, "side of a convolution's output"),
     "grid_race": Experiment("choice", grid_race, "grid world: moves of the best path (fewer wins)", True),
 }
+from .experiments_vision import EXPERIMENTS as _VISION  # noqa: E402 - the robustness lesson's
+
+EXPERIMENTS.update(_VISION)
 
 
 def grade(outcome: Outcome, prediction, tolerance: float = 0.1) -> bool:

@@ -29,6 +29,7 @@ def _specs() -> dict[str, PageSpec]:
     from ..generative import settings as GEN
     from ..teach import settings as TCH
     from ..vision import featviz as FV
+    from ..vision import settings as VS
 
     return {
         "playground": PageSpec("Neural network playground", "pg", PS.from_query, tuple(PS.BY_KEY),
@@ -45,7 +46,7 @@ def _specs() -> dict[str, PageSpec]:
         "tiny_transformer": PageSpec("Train a tiny transformer", "tiny", TS.from_query,
                                      tuple(TS.PARSERS)),
         "attention": PageSpec("Attention in language models", "attn"),
-        "vision_classify": PageSpec("Image classification", "vc"),
+        "vision_classify": PageSpec("Image classification", "vc", VS.from_query, tuple(VS.PARSERS)),
         "data_efficiency": PageSpec("Data efficiency", "eff", EF.from_query, tuple(EF.PAGE_PARSERS)),
         "costs": PageSpec("What models cost", "cost", CAT.from_query, ("model",)),
         "feature_viz": PageSpec("What does a channel look for?", "fv", FV.from_query,
