@@ -195,5 +195,6 @@ class TinyRun:
         """The status line (Markdown): no loss before the first training step, not "nan"."""
         loss = (f"train loss **{self.loss:.4f}**" if self.steps and np.isfinite(self.loss) else
                 "train loss **—** (not trained yet)")
-        return (f"Training step **{self.steps:,}** · {loss} · test accuracy **{self.token_acc:.1%}** "
+        return (f"Training step **{self.steps:,}** · {loss} · test loss **{self.test_loss:.4f}**, "
+                f"accuracy **{self.token_acc:.1%}** "
                 f"of digits, **{self.seq_acc:.1%}** of whole sequences (guessing: 10 %)")
