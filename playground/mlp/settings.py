@@ -153,7 +153,7 @@ def from_query(params: Mapping) -> tuple[dict, list[str]]:
             continue
         try:
             values[s.key] = parse(s, raw)
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, ArithmeticError) as exc:   # inf or 1e999 overflows an int
             warnings.append(f"Ignored {s.key}={raw!r} from the link: {exc}.")
     return normalize(values), warnings
 

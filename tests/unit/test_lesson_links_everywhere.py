@@ -53,3 +53,15 @@ def test_a_page_with_settings_has_a_lesson_link_and_gate(page):
 @pytest.mark.parametrize("page", sorted(PENDING))
 def test_a_pending_page_is_still_pending(page):
     assert 'ui.lesson_link(P' not in source(page), f"{page} has its lesson link now: remove it from PENDING"
+
+
+HOSTILE = ["inf", "-inf", "nan", "", "abc", "1e999", "-1e999", "9" * 400, "0x10", "３", "1,2", ",,,"]
+
+
+@pytest.mark.parametrize("page", [p for p, s in specs().items() if s.parse is not None])
+def test_a_hostile_link_value_is_a_warning_never_an_exception(page):
+    spec = specs()[page]
+    for key in spec.keys or ("x",):
+        for value in HOSTILE:
+            values, warnings = spec.parse({key: value})      # raises nothing (inf overflowed an int)
+            assert isinstance(values, dict) and isinstance(warnings, list)
