@@ -29,6 +29,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LIVE_PAGES = {   # url path -> (button to press, counter regex or None for the tool's default)
+    # (the loss landscape animates in the browser: Plotly's own frames, no server work to measure;
+    # the playground trains in the browser: benchmarks/class_playground.py)
     "cnn_train": ("Play", None),
     "recurrent": ("Play", None),
     "tiny_transformer": ("Play", None),
@@ -36,7 +38,13 @@ LIVE_PAGES = {   # url path -> (button to press, counter regex or None for the t
     "grid_world": ("Play", r"Episode \*\*([\d,]+)\*\*"),
     "cartpole": ("Play", r"Episodes \*\*([\d,]+)\*\*"),
     "tictactoe": ("Play", r"Self-play games \*\*([\d,]+)\*\*"),
+    "gan": ("Play", r"Generator steps \*\*([\d,]+)\*\*"),
+    "vae": ("Play", None),
+    "diffusion": ("Play", None),
 }
+# (data efficiency is one experiment per click, done in a few seconds with the default settings
+# even for 30 students: nothing keeps playing; pages listed here are ended by closing the tab)
+NO_PAUSE: set[str] = set()
 DEFAULT_TOOL = next((d / "shared" / "tools" / "load.py" for d in ROOT.parents
                      if (d / "shared" / "tools" / "load.py").exists()),
                     ROOT.parent / "shared" / "tools" / "load.py")
@@ -50,6 +58,8 @@ def run_tool(tool: Path, page: str, clients: int, seconds: float, pause_timeout:
             "--pause-timeout", str(pause_timeout)]
     if regex:
         args += ["--counter-regex", regex]
+    if page in NO_PAUSE:
+        args += ["--end", "disconnect"]
     if port:
         args += ["--port", str(port)] + (["--server-pid", str(pid)] if pid else [])
     for k, v in (env or {}).items():
@@ -103,7 +113,8 @@ def row(page: str, clients: int, replicas: str, r: dict) -> dict:
             # share of a busy machine the server got
             "cpu_ms_per_update": (round(10 * srv["cpu_percent"] / (clients * g("frames_per_s")), 1)
                                   if srv.get("cpu_percent") and g("frames_per_s") else None),
-            "paused_in_time": f"{r.get('paused_cleanly')}/{r.get('clients_playing')}",
+            "paused_in_time": ("n/a (no Pause)" if page in NO_PAUSE
+                               else f"{r.get('paused_cleanly')}/{r.get('clients_playing')}"),
             "other_programs_cpu_percent": win.get("other_processes_cpu_percent"),
             "errors": (r.get("errors") or [])[:3]}
 

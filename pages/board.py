@@ -5,7 +5,7 @@ import streamlit as st
 
 from playground import ui
 from playground.classboard import CHALLENGES, BoardError
-from playground.classboard.rules import display_name
+from playground.classboard.rules import SCORED, display_name
 
 ui.page_setup()
 P = "cb"  # session-state prefix of this page
@@ -14,8 +14,9 @@ state = st.session_state
 
 st.title("Class board")
 st.caption("No accounts: the teacher starts a class and shows its code; students join with the "
-           "code and a nickname, then press “Submit this run” on Train a CNN, the recurrent "
-           "networks page or the playground. The leaderboard updates by itself.")
+           "code and a nickname, then press “Submit this run” on the playground, Train a CNN, "
+           "Recurrent networks, Train a tiny transformer, the GAN, Grid world or Balance a pole. "
+           "The leaderboard updates by itself.")
 try:
     db = ui.board()
 except BoardError as exc:
@@ -30,7 +31,8 @@ with t_student:
         ui.join_form("cb", st.query_params.get("code", ""))
     else:
         st.text(f"You are {me['nickname']} in class {me['code']}.")
-        st.caption("Open Train a CNN or Recurrent networks, train, then press “Submit this run”.")
+        st.caption("Open a page your teacher names (e.g. Train a CNN), train, then press “Submit "
+                   "this run”.")
         if st.button("Leave the class", key="cb_leave"):
             ui.leave_class()
 
@@ -124,10 +126,13 @@ def leaderboard(code: str):
         st.info("No runs yet. Students: join with the class code, train, and press “Submit this run”.")
         return
     base = ui.app_base()
+    _, score, _, unit = SCORED.get(info["challenge"], (None, None, None, "Epochs"))
     rows = pd.DataFrame([{
         "Rank": s["rank"], "Name": display_name(s, info["hide_names"]),
-        "Test loss": s["test_loss"], "Test accuracy": None if s["test_acc"] is None else 100 * s["test_acc"],
-        "Parameters": s["params"], "Epochs": s["epochs"], "Page": s["page"],
+        **({score: s["score"]} if score else {     # a page's own score, or test loss and accuracy
+            "Test loss": s["test_loss"],
+            "Test accuracy": None if s["test_acc"] is None else 100 * s["test_acc"]}),
+        "Parameters": s["params"], unit: s["epochs"], "Page": s["page"],
         "Setup": base + s["link"]} for s in ranked])
     if teacher and teacher["code"] == code:
         remove_one(code, teacher["secret"], info["hide_names"])
@@ -135,6 +140,7 @@ def leaderboard(code: str):
         "Test loss": st.column_config.NumberColumn(format="%.4f"),
         "Test accuracy": st.column_config.NumberColumn(format="%.1f %%"),
         "Parameters": st.column_config.NumberColumn(format="%d"),
+        "Epochs": st.column_config.NumberColumn(help="Training steps on Train a tiny transformer"),
         "Setup": st.column_config.LinkColumn("Setup", display_text="Open this setup",
                                              help="Opens the exact settings of this run")})
 

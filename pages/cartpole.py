@@ -9,9 +9,10 @@ from playground.games.reinforce import Reinforce, describe_policy
 
 ui.page_setup()
 P = "cart"
-DEMO_STEPS = 8          # physics steps of the animated cart per frame (0.16 s of its time)
-DEMO_SECONDS = 0.3      # its frames: half real time, and a small figure 3× a second on the wire
-YOU_SECONDS = 0.1       # your game: one 0.02 s step per 0.1 s, five times slower than real
+DEMO_STEPS = 12         # physics steps of the animated cart per frame (0.24 s of its time)
+DEMO_SECONDS = 0.5      # its frames: half real time, a small figure twice a second on the wire
+YOU_SECONDS = 0.2       # your game: two 0.02 s steps per 0.2 s, five times slower than real
+YOU_STEPS = 2
 state = st.session_state
 
 st.title("Balance a pole")
@@ -41,8 +42,17 @@ def build():
 if state.get("cart_key") != key:
     build()
 run: Reinforce = state["cart_run"]
+ui.lesson_gate("cartpole")
 ui.transport(P, "cart_run", build, S.CART_SPEEDS, S.CART_DEFAULTS["speed"], "updates of 8 episodes")
+if len(run.returns) >= C.SOLVED_WINDOW and run.status != "diverged":
+    avg = run.average(C.SOLVED_WINDOW)
+    ui.submit_run("cartpole", S.to_query({**S.CART_DEFAULTS, **ui.stored(P)}, S.CART_DEFAULTS), None,
+                  None, sum(p.numel() for p in run.policy.parameters()), run.episodes, key="cart_board",
+                  score=avg, score_text=f"average episode {avg:.1f} steps (last {C.SOLVED_WINDOW})",
+                  unit="episodes")
 watching = sb.toggle("Animate the current policy while paused", key="cart_watch")
+with sb:
+    ui.lesson_link(P, "cartpole")
 
 
 def speed() -> int:
@@ -119,7 +129,9 @@ def your_game():
         st.info("Press Start, then steer with Push left / Push right.")
         return
     if state.get("cart_you_live"):
-        game.push(state.get("cart_you_dir", 1))
+        for _ in range(YOU_STEPS):
+            if not game.push(state.get("cart_you_dir", 1)):
+                break
         if game.over:
             state["cart_you_live"] = False
             st.rerun(scope="app")

@@ -10,6 +10,8 @@ P = "cost"  # session-state prefix of this page
 state = st.session_state
 
 st.title("What models cost")
+for w in ui.load_query_once(P, K.from_query):
+    st.warning(w)
 ui.lesson_gate("costs")
 st.caption("Every model in this app, measured the same way on this server: how many numbers it "
            "stores, how much arithmetic one answer takes, how long that takes here, how much memory "
@@ -50,6 +52,9 @@ st.caption("“—”: not measured on this server yet. Measurements are shared 
 
 c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
 key = ui.kept_or(P, "model", K.PLAYGROUND, c1.selectbox, "Model", list(labels), format_func=labels.get)
+ui.write_query(K.to_query(ui.stored(P)))
+with st.sidebar:
+    ui.lesson_link(P, "costs")
 if c2.button("Measure on this server", key="cost_measure", width="stretch"):
     try:
         with st.spinner(f"Measuring {labels[key]}…"):

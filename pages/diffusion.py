@@ -90,6 +90,7 @@ else:
 
 # ---- training -------------------------------------------------------------------------------
 st.subheader("Reverse process: a denoiser trained live")
+ui.lesson_gate("diffusion")
 ui.transport(P, "dif_run", build, S.SPEEDS, S.DIFF_DEFAULTS["speed"], "mini-batches")
 playing = state["dif_playing"]
 c1, c2, c3, c4 = st.columns(4)
@@ -97,7 +98,7 @@ sampler = ui.kept_or(P, "sampler", cfg["sampler"], c1.number_input, "Sampler ste
                      min_value=0, max_value=500, step=5,
                      help="0 or ≥ T: DDPM, one random denoising step per t. Fewer: DDIM, a "
                           "deterministic sampler that jumps over steps.")
-sample_seed = ui.kept_or(P, "sample_seed", 0, c2.number_input, "Sampling seed", min_value=0,
+sample_seed = ui.kept_or(P, "sample_seed", cfg["sample_seed"], c2.number_input, "Sampling seed", min_value=0,
                          max_value=9999, step=1)
 if digits:
     digit = ui.kept_or(P, "digit", cfg["digit"], c3.selectbox, "Digit to generate", list(range(10)))
@@ -105,10 +106,13 @@ if digits:
                           max_value=8.0, step=0.5, help="Classifier-free guidance: ε̂ = ε̂(∅) + (1 + w)"
                           "·(ε̂(digit) − ε̂(∅)). 0 = the conditional model alone.")
 else:
+    if state.get("dif_field_t", 0) > T:      # T became smaller: the field's step follows
+        state["dif_field_t"] = T
     field_t = ui.kept_or(P, "field_t", min(cfg["field_t"], T), c3.slider, "Field at step t",
                          min_value=1, max_value=T)
-ui.write_query(S.to_query({k: v for k, v in ui.stored(P).items() if k != "sample_seed"},
-                          S.DIFF_DEFAULTS))
+ui.write_query(S.to_query(ui.stored(P), S.DIFF_DEFAULTS))
+with sb:
+    ui.lesson_link(P, "diffusion")
 
 
 def speed() -> int:

@@ -20,6 +20,7 @@ st.caption("Start from a grey picture and change its pixels, step by step, so th
            "of one layer fires as strongly as possible (gradient ascent on the input). Small "
            "random shifts (jitter) and a slight blur keep the picture from turning into noise. "
            "What appears is the pattern that channel detects.")
+first_run = f"{P}__url_loaded" not in st.session_state
 for w in ui.load_query_once(P, V.from_query):
     st.warning(w)
 
@@ -40,16 +41,23 @@ else:
         st.info("The app's digits CNN works without internet: choose it under Model.")
         st.stop()
     chain, ident, channels = CAM.chain_of(K.Classifier(loaded)), (loaded.ident,), 3
-    size = s5.select_slider("Image size (pixels)", [64, 96, 128], value=96, key=f"{P}_size")
+    size = ui.kept_or(P, "size", V.PAGE_DEFAULTS["size"], s5.select_slider, "Image size (pixels)",
+                      options=list(V.SIZES))
 shapes = ui.memo("fv_shapes", ident + (size,),
                  lambda: CAM.layer_shapes(chain, torch.zeros(1, channels, size, size)))
 layers = [n for n in chain.layers if len(shapes[n]) == 3]
 if ui.stored(P).get("layer") not in layers:
+    if first_run and ui.stored(P).get("layer"):
+        st.warning(f"Ignored layer={ui.stored(P)['layer']!r} from the link (this model's layers: "
+                   f"{', '.join(layers)}).")
     ui.remember(P, "layer", layers[len(layers) // 2])
-layer = ui.kept(P, "layer", c2.selectbox, "Layer", layers,
-                format_func=lambda n: f"{n} · {shapes[n][0]} channels")
+layer = ui.kept_or(P, "layer", layers[len(layers) // 2], c2.selectbox, "Layer", layers,
+                   format_func=lambda n: f"{n} · {shapes[n][0]} channels")
 n_ch = shapes[layer][0]
 if int(ui.stored(P).get("channel", 0)) >= n_ch:
+    if first_run:
+        st.warning(f"Ignored channel={ui.stored(P)['channel']} from the link ({layer} has "
+                   f"{n_ch} channels, 0–{n_ch - 1}).")
     ui.remember(P, "channel", 0)
 channel = ui.kept_or(P, "channel", 0, c3.number_input, f"Channel (0–{n_ch - 1})", min_value=0,
                      max_value=n_ch - 1, step=1)
@@ -63,6 +71,9 @@ blur = ui.kept_or(P, "blur", True, s3.toggle, "Blur every 4 steps",
                        "otherwise excite the channel just as well.")
 seed = ui.kept_or(P, "seed", 0, s4.number_input, "Seed", min_value=0, max_value=9999, step=1)
 ui.write_query(V.to_query(ui.stored(P)))
+with st.sidebar:
+    ui.lesson_link(P, "feature_viz")
+ui.lesson_gate("feature_viz")
 
 
 def run():

@@ -72,9 +72,12 @@ if state.get("gan_key") != run_key:
 run: G.GANRun = state["gan_run"]
 run.set_lrs(lr_g, lr_d)
 
+ui.lesson_gate("gan")
 ui.transport(P, "gan_run", build, S.SPEEDS, S.GAN_DEFAULTS["speed"], "rounds",
              step_help="One chunk of rounds (each: D steps, then one G step).")
 ui.write_query(S.to_query(ui.stored(P), S.GAN_DEFAULTS))
+with sb:
+    ui.lesson_link(P, "gan")
 playing = state["gan_playing"]
 
 
@@ -83,11 +86,20 @@ def step_one(which: str):
     (run.step_d if which == "d" else run.step_g)(1)
 
 
-b1, b2, _ = st.columns([1, 1, 3.5])
+b1, b2, b3 = st.columns([1, 1, 3.5])
 b1.button("Step D", key="gan_step_d", on_click=ui.once("gan_click_d", step_one, "d"), width="stretch",
           help="One update of the discriminator only: watch the background change, the points stay.")
 b2.button("Step G", key="gan_step_g", on_click=ui.once("gan_click_g", step_one, "g"), width="stretch",
           help="One update of the generator only: the points move along the arrows.")
+with b3:
+    if run.steps_g and run.status == "ok":
+        run.evaluate()                    # the MMD of the generator as it is now (once per G step)
+    if run.quality and run.quality[-1][0] == run.steps_g > 0 and run.status == "ok":
+        mmd = run.quality[-1][1]
+        ui.submit_run("gan", S.to_query(ui.stored(P), S.GAN_DEFAULTS), None, None,
+                      sum(p.numel() for p in [*run.G.parameters(), *run.D.parameters()]), run.steps_g,
+                      key="gan_board", score=mmd, score_text=f"MMD to the target {mmd:.4f}",
+                      unit="generator steps")
 
 
 def speed() -> int:

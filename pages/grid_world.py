@@ -98,7 +98,16 @@ if state.get("grid_settings") != settings:
 run: G.GridRun = state["grid_run"]
 if run.notice:
     st.info(run.notice)
+ui.lesson_gate("grid_world")
 ui.transport(P, "grid_run", build, S.GRID_SPEEDS, S.GRID_DEFAULTS["speed"], "episodes")
+with sb:
+    ui.lesson_link(P, "grid_world")
+score = G.greedy_return(maze, run.dyn, run.q_table(), run.gamma) if run.status != "diverged" else None
+if score is not None and run.episodes:
+    ui.submit_run("grid_world", S.to_query(v, S.GRID_DEFAULTS), None, None,
+                  sum(p.numel() for p in run.learner.net.parameters()) if settings.method == "network"
+                  else 4 * int(maze.open().sum()), run.episodes, key="grid_board", score=score,
+                  score_text=f"return along the arrows {score:+.3f}", unit="episodes")
 
 
 def speed() -> int:

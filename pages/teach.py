@@ -55,6 +55,7 @@ counts = [len(s) for s in samples]
 
 # ---- 2. train -------------------------------------------------------------------------------
 st.subheader("2. Train")
+ui.lesson_gate("teach")
 t1, t2, t3 = st.columns([1, 1, 1], vertical_alignment="bottom")
 epochs = ui.kept_or(P, "epochs", S.DEFAULTS["epochs"], t1.select_slider, "Epochs",
                     options=list(L.EPOCHS))
@@ -64,6 +65,8 @@ ready = all(c >= L.MIN_TO_TRAIN for c in counts)
 go = t3.button("Train", key=f"{P}_train", type="primary", icon=":material/model_training:",
                disabled=not ready, width="stretch")
 ui.write_query(S.to_query(ui.stored(P)))
+with st.sidebar:
+    ui.lesson_link(P, "teach")
 if not ready:
     st.info(f"Add at least {L.MIN_TO_TRAIN} pictures to every class (now: "
             + ", ".join(f"{n}: {c}" for n, c in zip(names, counts)) + ").")

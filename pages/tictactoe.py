@@ -51,8 +51,11 @@ def build():
 if state.get("ttt_key") != key:
     build()
 run: SelfPlay = state["ttt_run"]
+ui.lesson_gate("tictactoe")
 ui.transport(P, "ttt_run", build, S.TTT_SPEEDS, S.TTT_DEFAULTS["speed"],
              f"rounds of {BATCH_GAMES} games")
+with sb:
+    ui.lesson_link(P, "tictactoe")
 
 
 def speed() -> int:

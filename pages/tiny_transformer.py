@@ -49,6 +49,11 @@ def speed() -> int:
 
 
 ui.transport(P, "tiny_run", build, SPEEDS, 2, "training steps")
+if run.steps:
+    run.catch_up()            # the test set's loss and accuracy after the latest step
+    ui.submit_run("tiny_transformer", TS.to_query(ui.stored(P)), run.test_loss, run.token_acc,
+                  sum(p.numel() for p in run.model.parameters()), run.steps, key="tiny_board",
+                  unit="training steps")
 
 st.subheader("Your own sequence")
 default = "".join(map(str, run.example(0)))

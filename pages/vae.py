@@ -65,8 +65,11 @@ if state.get("vae_key") != run_key:
 run: V.VAERun = state["vae_run"]
 run.set_beta(beta)
 run.set_lr(lr)
+ui.lesson_gate("vae")
 ui.transport(P, "vae_run", build, S.SPEEDS, S.VAE_DEFAULTS["speed"], "mini-batches")
 ui.write_query(S.to_query(ui.stored(P), S.VAE_DEFAULTS))
+with sb:
+    ui.lesson_link(P, "vae")
 playing = state["vae_playing"]
 
 
@@ -115,8 +118,11 @@ def pictures():
     with g2:
         st.subheader("Interpolation")
         a, b = st.columns(2)
-        da = ui.kept_or(P, "from", 3, a.selectbox, "From digit", list(range(10)))
-        db = ui.kept_or(P, "to", 8, b.selectbox, "To digit", list(range(10)))
+        da = ui.kept_or(P, "from", cfg["from"], a.selectbox, "From digit", list(range(10)))
+        db = ui.kept_or(P, "to", cfg["to"], b.selectbox, "To digit", list(range(10)))
+        q = S.to_query(ui.stored(P), S.VAE_DEFAULTS)
+        if any(st.query_params.get(k) != q.get(k) for k in ("from", "to")):
+            st.rerun(scope="app")      # a fragment's run cannot change the address bar; the page's can
         i, j = run.first_of_class(da), run.first_of_class(db)
         img(F.tiles(run.interpolate(i, j, 8), cols=8, cell=40), st,
             f"Decoded along the straight line from test image #{i + 1}'s code to #{j + 1}'s.")

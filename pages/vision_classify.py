@@ -1,35 +1,59 @@
-"""Pretrained image classifiers on your own photo: what they see, why, and how to fool them."""
+"""Image classifiers on your own photo: what they see, why, and how to fool them (ImageNet
+models from torchvision, or the app's own digits CNN, which works offline)."""
 import streamlit as st
 
 from playground import ui
+from playground.ui import vision_controls as VC, vision_digits as VD
 from playground.vision import attacks as A, cam as CAM, classify as K, corrupt as C, explain as E
-from playground.vision import figures as VF, models as M
+from playground.vision import figures as VF, models as M, own_digits as V, settings as VS
 
 ui.page_setup()
 P = "vc"  # session-state prefix of this page
 
 st.title("Image classification with pretrained models")
+for w in ui.load_query_once(P, VS.from_query):
+    st.warning(w)
 ui.lesson_gate("vision_classify")
-st.caption("ImageNet classifiers from torchvision on your own photo: the top-5 answers, where the "
-           "model looked, and how little it takes to fool it.")
-
+st.caption("A trained classifier on your own picture: its top answers, where it looked, and how "
+           "little it takes to fool it. ImageNet classifiers from torchvision, or the app's own "
+           "digits CNN (trained here, works without internet).")
 left, right = st.columns([1, 1.5], gap="large")
+with right:
+    key = VC.model_choice(P)
+    link_box = st.container()    # not in the sidebar: a sidebar with widgets collapses the pages
+
+
+def finish():
+    """The settings into the address bar and the lesson link (after every control is drawn)."""
+    VC.save_settings(P)
+    with link_box:
+        ui.lesson_link(P, "vision_classify")
+
+
+if key == VS.DIGITS:
+    VD.page(P, left, right)
+    finish()
+    st.stop()
 with left:
     clean = ui.image_input(P)
 with right:
-    keys = [s.key for s in M.specs("classify")]
-    key = ui.kept(P, "model", st.selectbox, "Model", keys,
-                  format_func=ui.model_label)
     spec = M.REGISTRY[key]
     meta = spec.weights.meta
     st.caption(f"{spec.blurb} · {meta['num_params'] / 1e6:.1f} M parameters · "
                f"ImageNet top-1 accuracy {meta['_metrics']['ImageNet-1K']['acc@1']:.1f} % · "
                + ui.model_status(key))
+    offer = st.container()           # above the weights message, filled when it is shown
     loaded = ui.vision_model(key)
+    if loaded is None:
+        offer.info("The app's own digits CNN was trained here and needs no internet: every section "
+                "of this page runs on it.", icon=":material/cloud_off:")
+        offer.button("Use the app's own digits CNN", key="vc_use_digits", type="primary",
+                  icon=":material/swap_horiz:", on_click=ui.remember, args=(P, "model", VS.DIGITS))
     if clean is not None and loaded is None:
         st.image(K.model_view(spec, clean.image), width=224,
                  caption="What the model would see: the 224×224 centre crop")
 if clean is None or loaded is None:
+    finish()
     st.stop()
 
 clf = K.Classifier(loaded)
@@ -55,27 +79,18 @@ with right:
               "(once per server; every session shares the model).")
 
 name = clf.categories[cls]
-t_why, t_fool, t_corrupt = st.tabs([":material/search: Why this answer?", ":material/bug_report: Fool it: adversarial pixels",
-                                    ":material/blur_on: Everyday corruptions"], key="vc_tab", on_change="rerun")
+t_why, t_fool, t_corrupt = VC.tabs(P)
 
 if t_why.open:
     with t_why, ui.section("Why this answer?"):
         methods = E.methods_for(spec.family)
+        chain = shapes = None
         if "gradcam" in methods:                      # CNNs: every CAM method, at any layer
             methods = list(CAM.CAM_METHODS) + ["saliency"]
-        c1, c2 = st.columns([2, 1])
-        method = c1.radio("Explanation", methods, horizontal=True, key=f"vc_method_{spec.family}",
-                          format_func=lambda m: CAM.CAM_METHODS.get(m) or E.METHODS[m])
-        opacity = c2.slider("Heatmap opacity", 0.0, 1.0, 0.6, 0.05, key="vc_opacity")
-        layer = None
-        if "gradcam" in methods:                      # always shown (disabled for saliency)
             chain = CAM.chain_of(clf)
             shapes = ui.memo("layer_shapes", (loaded.ident,), lambda: CAM.layer_shapes(chain, x))
-            layer = c1.selectbox("Target layer (deeper = coarser map, more abstract features)",
-                                 chain.layers, index=len(chain.layers) - 1,
-                                 key=f"vc_layer_{spec.key}", disabled=method == "saliency",
-                                 format_func=lambda n: f"{n} · {' × '.join(map(str, shapes[n]))}")
-            layer = layer if method in CAM.CAM_METHODS else None
+        method, opacity, layer = VC.why_controls(P, methods, chain and chain.layers, shapes,
+                                                 chain and CAM.default_layer(chain))
 
         def run_explain():
             if layer is None:
@@ -96,43 +111,24 @@ if t_why.open:
                  width="stretch")
         i3.image(E.colorize(heat), caption="The heatmap alone (red = most important)",
                  width="stretch")
-        if layer is not None:
-            done = (f" It used the {info['channels']} most active of the layer's {info['of']} "
-                    "channels." if method == "scorecam" else "")
-            st.caption(f"{label} at {layer} {CAM.CAM_HELP[method]}{done} Computed in "
-                       f"{info['seconds']:.2f} s on this server.")
-        else:
-            st.caption({
-                "saliency": "The gradient of the class score with respect to every pixel: bright "
-                            "pixels would change the answer most if they changed a little.",
-                "rollout": "Attention rollout follows the class token's attention through all 12 "
-                           "transformer layers (heads averaged, skip connections included).",
-            }[method])
+        st.caption(VC.why_caption(method, layer, info))
 
 if t_fool.open:
     with t_fool, ui.section("Adversarial pixels"):
-        c1, c2, c3 = st.columns([1.2, 1, 1])
-        attack = c1.radio("Attack", list(A.ATTACKS), format_func=A.ATTACKS.get, key="vc_attack")
-        eps255 = c2.select_slider("ε: largest change per pixel (of 255)",
-                                  [0.5, 1, 2, 3, 4, 6, 8, 12, 16], value=2, key="vc_eps")
-        steps = c2.slider("PGD steps", 2, 20, 8, key="vc_steps", disabled=attack != "pgd")
-        targeted = c3.toggle("Targeted: make it say…", key="vc_targeted")
-        target = c3.selectbox("Target class", range(len(clf.categories)), index=order[-1],
-                              format_func=clf.categories.__getitem__, key="vc_target",
-                              disabled=not targeted)
+        attack, eps255, steps, target = VC.attack_controls(
+            P, "eps", VS.EPS255, "ε: largest change per pixel (of 255)", clf.categories, order[-1])
+        targeted = target is not None
         eps = eps255 / 255
         bar = st.progress(0.0, text="Attacking…") if attack == "pgd" else None
 
         def run_attack():
-            tgt = target if targeted else None
             if attack == "fgsm":
-                return A.fgsm(clf, x, cls, eps, target=tgt)
-            return A.pgd(clf, x, cls, eps, steps=steps, target=tgt,
+                return A.fgsm(clf, x, cls, eps, target=target)
+            return A.pgd(clf, x, cls, eps, steps=steps, target=target,
                          on_step=lambda i: bar.progress(i / steps, text=f"PGD step {i}/{steps}"))
 
         res = ui.memo("attack", (loaded.ident, clean.digest, cls, attack, eps255,
-                                 steps if attack == "pgd" else 1, target if targeted else None),
-                      run_attack)
+                                 steps if attack == "pgd" else 1, target), run_attack)
         if bar is not None:
             bar.empty()
         p_adv = clf.probs(res.x_adv)[0]
@@ -156,15 +152,10 @@ if t_fool.open:
 
 if t_corrupt.open:
     with t_corrupt, ui.section("Corruptions"):
-        c1, c2 = st.columns([1.3, 1])
-        kind = c1.radio("Corruption", list(C.CORRUPTIONS), horizontal=True, key="vc_corruption",
-                        format_func=lambda k: C.CORRUPTIONS[k].label)
-        cor = C.CORRUPTIONS[kind]
+        kind, j, cor = VC.corruption_controls(P)
         sweep = ui.memo("sweep", (loaded.ident, clean.digest, cls, kind),
                         lambda: C.confidence_sweep(clf, crop, kind, cls))
-        level = c2.select_slider(cor.unit, cor.levels, value=cor.levels[len(cor.levels) // 2],
-                                 key=f"vc_level_{kind}")
-        j = cor.levels.index(level)
+        level = cor.levels[j]
         g1, g2 = st.columns([1, 2])
         top1 = sweep["top1"][j]
         g1.image(sweep["images"][j], width="stretch",
@@ -172,5 +163,8 @@ if t_corrupt.open:
                          f"top answer “{clf.categories[top1]}”")
         ui.plotly(g2, VF.confidence_curve(sweep["levels"], sweep["probs"], cor.unit, name,
                                           sweep["still_top1"], current=level), key="vc_curve")
-        st.caption("Green dots: the class is still the model's top answer; red: it changed its "
-                   "mind. People still recognise most of these pictures easily.")
+        st.caption(V.sweep_sentence(sweep["levels"], sweep["probs"], sweep["still_top1"],
+                                    cor.unit, name) + " Green dots: the class is still the "
+                   "model's top answer; red: it changed its mind. People still recognise most of "
+                   "these pictures easily.")
+finish()

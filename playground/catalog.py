@@ -168,3 +168,16 @@ def measure_entry(key: str, repeats: int = 5, budget_mb: float | None = None) ->
         finally:
             del model, fn
             C.release_memory()
+
+
+def from_query(q) -> tuple[dict, list[str]]:
+    """The costs page's setting from a link (``?model=vision:resnet50``): the model shown in detail."""
+    from . import query as Q
+
+    return Q.parse(q, {"model": Q.choice([e.key for e in entries()])})
+
+
+def to_query(values) -> dict:
+    from . import query as Q
+
+    return Q.write(values, {"model": PLAYGROUND})

@@ -19,7 +19,8 @@ def numbers(text: str, lo: float, hi: float) -> tuple:
 
 
 def integer(lo: int, hi: int) -> Callable[[str], int]:
-    return lambda s: int(np.clip(int(float(s)), lo, hi))
+    """A whole number clamped to [lo, hi] (a fraction is cut off; inf and NaN are refused)."""
+    return lambda s: int(np.clip(int(numbers(s, -1e18, 1e18)[0]), lo, hi))
 
 
 def number(lo: float, hi: float) -> Callable[[str], float]:
@@ -43,7 +44,7 @@ def parse(q: Mapping, parsers: Mapping[str, Callable]) -> tuple[dict, list[str]]
         if key in q:
             try:
                 out[key] = fn(q[key])
-            except (ValueError, TypeError, OverflowError) as exc:   # "1e309": int(inf)
+            except (ValueError, TypeError, ArithmeticError) as exc:   # 1e999 overflows
                 warnings.append(ignored(key, q[key], str(exc)))
     return out, warnings
 

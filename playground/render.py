@@ -166,3 +166,4 @@ def loss_png(histories: dict, width: int = 360, height: int = 170) -> bytes:
     buf = io.BytesIO()
     img.reduce(s).save(buf, format="PNG", compress_level=1)
     return buf.getvalue()
+

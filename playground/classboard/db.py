@@ -43,10 +43,11 @@ CREATE TABLE IF NOT EXISTS submissions (
   student_id BIGINT NOT NULL REFERENCES students(id), page TEXT NOT NULL, link TEXT NOT NULL,
   test_loss DOUBLE PRECISION, test_acc DOUBLE PRECISION, params BIGINT NOT NULL,
   epochs DOUBLE PRECISION NOT NULL, created DOUBLE PRECISION NOT NULL,
-  removed INTEGER NOT NULL DEFAULT 0);
+  removed INTEGER NOT NULL DEFAULT 0, score DOUBLE PRECISION);
 CREATE INDEX IF NOT EXISTS submissions_by_class ON submissions (code, removed);
 CREATE INDEX IF NOT EXISTS submissions_by_student ON submissions (student_id, created);
 """
+SCORE_COLUMN = "score DOUBLE PRECISION"   # a page's own score (added later: older files gain it)
 
 
 def default_url() -> str:
@@ -157,10 +158,20 @@ class Board:
                     for stmt in SCHEMA.format(pk=pk).split(";"):
                         if stmt.strip():
                             cur.execute(stmt)
+                    cur.execute("SELECT 1 FROM information_schema.columns WHERE table_schema = "
+                                "current_schema() AND table_name = 'submissions' AND column_name = 'score'")
+                    if cur.fetchone() is None:   # ALTER locks the table: only when it is missing
+                        cur.execute(f"ALTER TABLE submissions ADD COLUMN {SCORE_COLUMN}")
                 con.commit()
             else:
                 con.execute("PRAGMA journal_mode = WAL")
                 con.executescript(SCHEMA.format(pk=pk))
+                if "score" not in [r[1] for r in con.execute("PRAGMA table_info(submissions)")]:
+                    try:
+                        con.execute(f"ALTER TABLE submissions ADD COLUMN {SCORE_COLUMN}")
+                    except sqlite3.OperationalError as exc:   # another process added it just now
+                        if "duplicate column" not in str(exc):
+                            raise
         finally:
             con.close()
         _READY.add(self.url)
@@ -251,14 +262,17 @@ class Board:
         return {"code": c["code"], "nickname": nick, "student_id": int(sid), "token": token}
 
     def submit(self, student: dict, page: str, link: str, test_loss=None, test_acc=None,
-               params: int = 0, epochs: float = 0, now: float | None = None) -> int:
-        """Store one run of a joined student; returns its id. Raises BoardError with a reason."""
+               params: int = 0, epochs: float = 0, now: float | None = None, score=None) -> int:
+        """Store one run of a joined student; returns its id. Raises BoardError with a reason.
+
+        ``score``: the page's own measure for its challenge (:data:`rules.SCORED`)."""
         link = clean_link(link)
         page = str(page or "")[:40]
         loss = _number(test_loss, "test loss", 0, 1e9, optional=True)
         acc = _number(test_acc, "test accuracy", 0, 1, optional=True)
-        if loss is None and acc is None:
-            raise BoardError("A run needs a test loss or a test accuracy.")
+        score = _number(score, "score", -1e9, 1e9, optional=True)
+        if loss is None and acc is None and score is None:
+            raise BoardError("A run needs a test loss or a test accuracy (or its page's score).")
         n_params = int(_number(params, "number of parameters", 0, 1e12))
         n_epochs = _number(epochs, "number of epochs", 0, 1e9)
         now = time.time() if now is None else now
@@ -278,8 +292,8 @@ class Board:
                                  "Improve your run a little, then submit again.")
             return int(cur.one(
                 "INSERT INTO submissions (code, student_id, page, link, test_loss, test_acc, params, "
-                "epochs, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                (c["code"], row[0], page, link, loss, acc, n_params, n_epochs, now))[0])
+                "epochs, created, score) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                (c["code"], row[0], page, link, loss, acc, n_params, n_epochs, now, score))[0])
 
     def submissions(self, code: str) -> list[dict]:
         """Every submission of a class that was not removed, oldest first."""
@@ -287,11 +301,11 @@ class Board:
             c = self._class(cur, code)
             rows = cur.all(
                 "SELECT s.id, st.nickname, s.student_id, s.page, s.link, s.test_loss, s.test_acc, "
-                "s.params, s.epochs, s.created FROM submissions s JOIN students st "
+                "s.params, s.epochs, s.created, s.score FROM submissions s JOIN students st "
                 "ON st.id = s.student_id WHERE s.code = ? AND s.removed = 0 ORDER BY s.id",
                 (c["code"],))
         keys = ("id", "nickname", "student_id", "page", "link", "test_loss", "test_acc", "params",
-                "epochs", "created")
+                "epochs", "created", "score")
         return [dict(zip(keys, r)) for r in rows]
 
     def leaderboard(self, code: str, best_per_student: bool = True) -> list[dict]:

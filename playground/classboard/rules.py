@@ -15,8 +15,25 @@ CHALLENGES = {
     "small": ("Smallest network that reaches 90 % test accuracy",
               "Only runs with at least 90 % test accuracy count; fewest parameters wins, then the "
               "lower test loss, then the earlier run."),
+    "cartpole": ("Balance a pole: the longest average episode",
+                 "Only runs of Balance a pole count: the highest average episode length (steps the "
+                 "pole stayed up, last 100 training episodes) wins; a tie goes to fewer training "
+                 "episodes, then to the earlier run."),
+    "grid_world": ("Grid world: the best return along the arrows",
+                   "Only Grid world runs whose arrows lead from S to the goal count: the highest "
+                   "discounted return along the arrows wins (a shorter or safer path); a tie goes to "
+                   "fewer training episodes, then to the earlier run."),
+    "gan": ("GAN: the closest to the target (lowest MMD)",
+            "Only GAN runs count: the lowest MMD between the generated points and the target wins "
+            "(compare runs on one target: lock it in the lesson link); a tie goes to fewer "
+            "generator steps, then to the earlier run."),
 }
 SMALL_MIN_ACC = 0.9
+# Challenges on one page's own score:
+# challenge -> (page, what the score is, higher is better, what its "epochs" count)
+SCORED = {"cartpole": ("cartpole", "Average episode (steps)", True, "Episodes"),
+          "grid_world": ("grid_world", "Return along the arrows", True, "Episodes"),
+          "gan": ("gan", "MMD to the target", False, "Generator steps")}
 
 
 class BoardError(ValueError):
@@ -64,6 +81,9 @@ def clean_link(link) -> str:
 
 def _key(challenge: str):
     inf = float("inf")
+    if challenge in SCORED:
+        sign = -1.0 if SCORED[challenge][2] else 1.0
+        return lambda s: (sign * s["score"], s["epochs"], s["id"])
     if challenge == "accuracy":
         return lambda s: (-(s["test_acc"] if s["test_acc"] is not None else -inf), s["params"], s["id"])
     if challenge == "small":
@@ -72,6 +92,8 @@ def _key(challenge: str):
 
 
 def eligible(sub: dict, challenge: str) -> bool:
+    if challenge in SCORED:
+        return sub.get("page") == SCORED[challenge][0] and sub.get("score") is not None
     if challenge == "loss":
         return sub["test_loss"] is not None
     if challenge == "accuracy":

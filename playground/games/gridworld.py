@@ -203,6 +203,15 @@ def greedy_path(maze: Maze, Q: np.ndarray, limit: int | None = None) -> tuple[li
     return path, "loop"
 
 
+def greedy_return(maze: Maze, dyn: Dynamics, Q: np.ndarray, gamma: float) -> float | None:
+    """The discounted return of walking the greedy path from S (no slipping); None unless it
+    reaches the goal (a class board's grid world score)."""
+    path, end = greedy_path(maze, Q)
+    if end != "goal":
+        return None
+    return float(sum(gamma ** t * dyn.reward[s] for t, s in enumerate(path[1:])))
+
+
 def greedy_actions(Q: np.ndarray) -> np.ndarray:
     """The best action per cell, −1 where every action is worth the same (nothing learned)."""
     best = Q.argmax(1)

@@ -20,18 +20,19 @@ GAN_PARSERS = {"target": Q.choice(TARGETS_2D), "lr_g": nearest(G.LRS), "lr_d": n
                "seed": Q.integer(0, 9999), "speed": nearest(SPEEDS)}
 
 VAE_DEFAULTS = {"data": "digits8", "latent": 2, "width": 128, "beta": 1.0, "lr": 3e-3, "seed": 0,
-                "speed": 20}
+                "speed": 20, "from": 3, "to": 8}
 VAE_PARSERS = {"data": Q.choice(("digits8", "mnist")), "latent": nearest(V.LATENTS),
                "width": nearest(V.WIDTHS), "beta": nearest(V.BETAS), "lr": nearest(V.LRS),
-               "seed": Q.integer(0, 9999), "speed": nearest(SPEEDS)}
+               "seed": Q.integer(0, 9999), "speed": nearest(SPEEDS), "from": Q.integer(0, 9),
+               "to": Q.integer(0, 9)}
 
 DIFF_DATA = [k for k in D2.TARGETS] + ["digits"]
 DIFF_DEFAULTS = {"data": "moons", "T": 100, "schedule": "linear", "lr": 3e-3, "seed": 0,
-                 "sampler": 0, "guidance": 2.0, "digit": 3, "field_t": 20, "speed": 20}
+                 "sampler": 0, "guidance": 2.0, "digit": 3, "field_t": 20, "speed": 20, "sample_seed": 0}
 DIFF_PARSERS = {"data": Q.choice(DIFF_DATA), "T": nearest(Df.STEPS), "schedule": Q.choice(Df.SCHEDULES),
                 "lr": nearest(Df.LRS), "seed": Q.integer(0, 9999), "sampler": Q.integer(0, 500),
-                "guidance": Q.number(0, 10), "digit": Q.integer(0, 9), "field_t": Q.integer(1, 500),
-                "speed": nearest(SPEEDS)}
+                "guidance": lambda s: round(Q.number(0, 8)(s) * 2) / 2, "digit": Q.integer(0, 9), "field_t": Q.integer(1, 500),
+                "speed": nearest(SPEEDS), "sample_seed": Q.integer(0, 9999)}
 
 
 def from_query(parsers):

@@ -34,15 +34,17 @@ def _str_query(d: dict | None) -> dict:
     return {str(k): (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in (d or {}).items()}
 
 
-def _race(params: dict, measure, metric: str, higher_wins: bool, fmt: str, unit: str) -> Outcome:
-    """Measure every variant; the best one answers. The sentence says by how much."""
+def _race(params: dict, measure, metric: str, higher_wins: bool, fmt: str, unit: str,
+          missing: str = "diverged") -> Outcome:
+    """Measure every variant; the best one answers. The sentence says by how much (a variant
+    measured as infinite or NaN is said to be ``missing``)."""
     labels = [v["label"] for v in params["variants"]]
     values = [float(measure({**_str_query(params.get("settings")), **_str_query(v.get("settings"))}))
               for v in params["variants"]]
     finite = [x if math.isfinite(x) else (-math.inf if higher_wins else math.inf) for x in values]
     best = int(np.argmax(finite) if higher_wins else np.argmin(finite))
     parts = "; ".join(f"{lab}: {metric} {format(x, fmt)}{unit}" if math.isfinite(x)
-                      else f"{lab}: diverged" for lab, x in zip(labels, values))
+                      else f"{lab}: {missing}" for lab, x in zip(labels, values))
     others = [x for i, x in enumerate(finite) if i != best]
     tie = any(abs(x - finite[best]) <= 1e-9 * max(1.0, abs(finite[best])) for x in others)
     if tie:
@@ -198,6 +200,24 @@ def conv_output(params: dict) -> Outcome:
                    {"output side": side})
 
 
+def grid_moves(query: dict) -> float:
+    """Moves of the exact best path from S to the goal (value iteration, the arrows followed
+    without slipping); infinite when the best policy never reaches the goal."""
+    from ..games import gridworld as G, settings as GS
+
+    v = {**GS.GRID_DEFAULTS, **GS.from_query(query, GS.GRID_PARSERS)[0]}
+    maze = G.parse(v["maze"] if v["preset"] == "custom" else G.PRESETS[v["preset"]][1])
+    gamma, _ = G.check_discount(float(v["gamma"]), float(v["step_reward"]))
+    path, end = G.greedy_path(maze, G.value_iteration(
+        G.Dynamics.of(maze, float(v["slip"]), float(v["step_reward"])), gamma))
+    return float(len(path) - 1) if end == "goal" else math.inf
+
+
+def grid_race(params: dict) -> Outcome:
+    return _race({"what": "exact value iteration", **params}, grid_moves, "number of moves from S to the goal",
+                 False, ".0f", "", missing="never reaches the goal")
+
+
 EXPERIMENTS: dict[str, Experiment] = {
     "mlp_race": Experiment("choice", mlp_race, "playground test loss after N epochs (lower wins)", True),
     "mlp_params": Experiment("number", mlp_params, "parameters of a playground network"),
@@ -210,7 +230,11 @@ EXPERIMENTS: dict[str, Experiment] = {
     "tiny_race": Experiment("choice", tiny_race, "tiny transformer token accuracy (higher wins)", True),
     "data_fraction": Experiment("number", data_fraction, "test accuracy (%) on a fraction of the data"),
     "conv_output": Experiment("number", conv_output, "side of a convolution's output"),
+    "grid_race": Experiment("choice", grid_race, "grid world: moves of the best path (fewer wins)", True),
 }
+from .experiments_vision import EXPERIMENTS as _VISION  # noqa: E402 - the robustness lesson's
+
+EXPERIMENTS.update(_VISION)
 
 
 def grade(outcome: Outcome, prediction, tolerance: float = 0.1) -> bool:

@@ -27,6 +27,12 @@ def _specs() -> dict[str, PageSpec]:
     from ..language import settings as LG
     from ..speech import settings as SP
     from ..transformer import settings as TS
+    from .. import catalog as CAT
+    from ..games import settings as GS
+    from ..generative import settings as GEN
+    from ..teach import settings as TCH
+    from ..vision import featviz as FV
+    from ..vision import settings as VS
 
     return {
         "playground": PageSpec("Neural network playground", "pg", PS.from_query, tuple(PS.BY_KEY),
@@ -56,9 +62,24 @@ def _specs() -> dict[str, PageSpec]:
         "speech": PageSpec("Speech to text", "speech", SP.from_query, tuple(SP.PARSERS)),
         "cnn_inside": PageSpec("Inside a pretrained CNN", "ci", CS.inside_from_query,
                                tuple(CS.INSIDE_DEFAULTS), fixed=("img_sample",)),
-        "vision_classify": PageSpec("Image classification", "vc"),
+        "vision_classify": PageSpec("Image classification", "vc", VS.from_query, tuple(VS.PARSERS)),
         "data_efficiency": PageSpec("Data efficiency", "eff", EF.from_query, tuple(EF.PAGE_PARSERS)),
-        "costs": PageSpec("What models cost", "cost"),
+        "costs": PageSpec("What models cost", "cost", CAT.from_query, ("model",)),
+        "feature_viz": PageSpec("What does a channel look for?", "fv", FV.from_query,
+                                tuple(FV.PAGE_DEFAULTS)),
+        "teach": PageSpec("Teach a model yourself", "tm", TCH.from_query, tuple(TCH.PARSERS)),
+        "grid_world": PageSpec("Grid world: values and policies", "grid",
+                               lambda q: GS.from_query(q, GS.GRID_PARSERS), tuple(GS.GRID_PARSERS)),
+        "cartpole": PageSpec("Balance a pole", "cart", lambda q: GS.from_query(q, GS.CART_PARSERS),
+                             tuple(GS.CART_PARSERS)),
+        "tictactoe": PageSpec("Play against it: tic-tac-toe", "ttt",
+                              lambda q: GS.from_query(q, GS.TTT_PARSERS), tuple(GS.TTT_PARSERS)),
+        "gan": PageSpec("GAN on 2-D data", "gan", GEN.from_query(GEN.GAN_PARSERS),
+                        tuple(GEN.GAN_PARSERS)),
+        "vae": PageSpec("Variational autoencoder", "vae", GEN.from_query(GEN.VAE_PARSERS),
+                        tuple(GEN.VAE_PARSERS)),
+        "diffusion": PageSpec("Diffusion models", "dif", GEN.from_query(GEN.DIFF_PARSERS),
+                              tuple(GEN.DIFF_PARSERS)),
     }
 
 

@@ -154,7 +154,7 @@ def from_query(params: Mapping) -> tuple[dict, list[str]]:
             continue
         try:
             values[s.key] = parse(s, raw)
-        except (ValueError, TypeError, OverflowError) as exc:   # "1e309": int(inf)
+        except (ValueError, TypeError, ArithmeticError) as exc:   # inf or 1e999 overflows an int
             warnings.append(Q.ignored(s.key, raw, str(exc)))
     return normalize(values), warnings
 

@@ -258,11 +258,13 @@ def next_token_bars(cands, title: str) -> dict:
 def learning_curve(history, height: int = 260) -> dict:
     """Train loss (left axis) and test token accuracy (right axis) per training step."""
     h = np.asarray(history, dtype=float).reshape(-1, 3)
+    mode = "lines" if len(h) > 1 else "markers"      # one evaluation: a dot, not an empty chart
     return {"data": [
-        {"type": "scatter", "mode": "lines", "x": h[:, 0].tolist(), "y": h[:, 1].tolist(),
-         "name": "train loss", "line": {"color": "#333", "width": 2}},
-        {"type": "scatter", "mode": "lines", "x": h[:, 0].tolist(), "y": h[:, 2].tolist(),
-         "name": "test accuracy", "yaxis": "y2", "line": {"color": GREEN, "width": 2}}],
+        {"type": "scatter", "mode": mode, "x": h[:, 0].tolist(), "y": h[:, 1].tolist(),
+         "name": "train loss", "line": {"color": "#333", "width": 2}, "marker": {"color": "#333"}},
+        {"type": "scatter", "mode": mode, "x": h[:, 0].tolist(), "y": h[:, 2].tolist(),
+         "name": "test accuracy", "yaxis": "y2", "line": {"color": GREEN, "width": 2},
+         "marker": {"color": GREEN}}],
         "layout": {"height": height, "margin": {"l": 50, "r": 50, "t": 10, "b": 40},
                    "xaxis": {"title": {"text": "training step"}},
                    "yaxis": {"title": {"text": "loss"}, "rangemode": "tozero"},

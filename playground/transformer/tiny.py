@@ -154,9 +154,12 @@ class TinyRun:
 
     @torch.no_grad()
     def evaluate(self) -> tuple[float, float]:
-        """(token accuracy, whole-sequence accuracy) on the fixed test set."""
+        """(token accuracy, whole-sequence accuracy) on the fixed test set; its cross-entropy is
+        kept as ``test_loss``."""
         self.model.eval()
-        pred = self.model(self.test_x)[0].argmax(-1)
+        logits = self.model(self.test_x)[0]
+        self.test_loss = float(nn.functional.cross_entropy(logits.reshape(-1, VOCAB), self.test_y.reshape(-1)))
+        pred = logits.argmax(-1)
         ok = pred == self.test_y
         return float(ok.float().mean()), float(ok.all(-1).float().mean())
 
@@ -192,5 +195,6 @@ class TinyRun:
         """The status line (Markdown): no loss before the first training step, not "nan"."""
         loss = (f"train loss **{self.loss:.4f}**" if self.steps and np.isfinite(self.loss) else
                 "train loss **—** (not trained yet)")
-        return (f"Training step **{self.steps:,}** · {loss} · test accuracy **{self.token_acc:.1%}** "
+        return (f"Training step **{self.steps:,}** · {loss} · test loss **{self.test_loss:.4f}**, "
+                f"accuracy **{self.token_acc:.1%}** "
                 f"of digits, **{self.seq_acc:.1%}** of whole sequences (guessing: 10 %)")

@@ -46,9 +46,13 @@ def join_form(key: str, code: str = ""):
 
 
 def submit_run(page: str, query: dict, test_loss: float | None, test_acc: float | None,
-               params: int, epochs: float, key: str = "board"):
+               params: int, epochs: float, key: str = "board", score: float | None = None,
+               score_text: str = "", unit: str = "epochs"):
     """"Submit this run" to the class board: the settings link (``/page?query``), test loss and
-    accuracy, parameters and epochs. Joins the class first if this session has not."""
+    accuracy, parameters and epochs. Joins the class first if this session has not.
+
+    ``score`` is the page's own measure for its challenge (``classboard.rules.SCORED``), shown as
+    ``score_text``; ``unit`` names what ``epochs`` counts on this page (steps, episodes)."""
     with st.popover("Submit this run", icon=":material/leaderboard:"):
         try:
             board()
@@ -62,13 +66,14 @@ def submit_run(page: str, query: dict, test_loss: float | None, test_acc: float 
             return
         st.text(f"You: {me['nickname']} · class {me['code']}")
         link = f"/{page}" + (f"?{urlencode(query, safe=',')}" if query else "")
-        parts = [f"test loss {test_loss:.4f}" if test_loss is not None else "",
+        parts = [score_text if score is not None else "",
+                 f"test loss {test_loss:.4f}" if test_loss is not None else "",
                  f"test accuracy {test_acc:.1%}" if test_acc is not None else "",
-                 f"{params:,} parameters", f"{epochs:g} epochs"]
+                 f"{params:,} parameters", f"{epochs:g} {unit}"]
         st.caption(" · ".join(p for p in parts if p))
         if st.button("Submit this run", key=f"{key}_submit", type="primary", icon=":material/send:"):
             try:
-                board().submit(me, page, link, test_loss, test_acc, params, epochs)
+                board().submit(me, page, link, test_loss, test_acc, params, epochs, score=score)
                 st.success("Submitted. See it on the Class board page.")
             except BoardError as exc:
                 st.error(str(exc))

@@ -4,6 +4,8 @@ memos.
 """
 from __future__ import annotations
 
+import functools
+
 import os
 import sys
 import time
@@ -140,11 +142,29 @@ def sync_url(prefix: str, values: dict):
 
 def plotly(where, fig: dict, **kwargs):
     """st.plotly_chart for a figure dict built by playground.mlp.figures, skipping plotly's slow
-    re-validation (the builders are tested); returns the selection event if any."""
+    re-validation (the builders are tested); returns the selection event if any.
+
+    The figure carries only the part of the theme's template for its own trace types (the
+    whole template is ~3.7 KB in every chart message; a live page sends charts every few
+    seconds to every student)."""
     import plotly.graph_objects as go
 
     kwargs.setdefault("config", {"displayModeBar": False})
+    layout = fig.get("layout") or {}
+    if "template" not in layout:
+        types = tuple(sorted({t.get("type") or "scatter" for t in fig.get("data") or ()}))
+        fig = {**fig, "layout": {**layout, "template": _template_for(types)}}
     return where.plotly_chart(go.Figure(fig, _validate=False), **kwargs)
+
+
+@functools.lru_cache(maxsize=64)
+def _template_for(types: tuple) -> dict:
+    """The default Plotly template (Streamlit's) reduced to these trace types' defaults."""
+    import plotly.io as pio
+
+    full = pio.templates[pio.templates.default].to_plotly_json()
+    return {"layout": full.get("layout", {}),
+            "data": {k: v for k, v in full.get("data", {}).items() if k in types}}
 
 
 _server_ready = False
@@ -162,6 +182,9 @@ def server_setup():
     if _server_ready:
         return
     _server_ready = True
+    from .runner_fix import install
+
+    install()   # a Pause's "finished" must not be lost when 30 students click at once
     try:
         from threadpoolctl import threadpool_limits
 

@@ -141,8 +141,9 @@ def describe(fv: FeatureViz, layer: str, channel: int) -> str:
 # ---- the page's settings ⇄ URL ----------------------------------------------------------------
 PAGE_MODELS = ("digits_cnn", "resnet18", "mobilenet_v3_large")
 STEPS = (16, 32, 64, 128, 256)
+SIZES = (64, 96, 128)   # input pixels for the ImageNet CNNs
 PAGE_DEFAULTS = {"model": "digits_cnn", "layer": "", "channel": 0, "steps": 64, "jitter": 1,
-                 "blur": True, "seed": 0}
+                 "blur": True, "seed": 0, "size": 96}
 
 
 def from_query(q) -> tuple[dict, list[str]]:
@@ -152,7 +153,8 @@ def from_query(q) -> tuple[dict, list[str]]:
                        "channel": Q.integer(0, 4095),
                        "steps": lambda s: min(STEPS, key=lambda v: abs(v - float(s))),
                        "jitter": Q.integer(0, 8), "blur": lambda s: s.lower() in ("1", "true"),
-                       "seed": Q.integer(0, 9999)})
+                       "seed": Q.integer(0, 9999),
+                       "size": lambda s: min(SIZES, key=lambda v: abs(v - float(s)))})
 
 
 def to_query(values) -> dict:

@@ -46,7 +46,7 @@ def test_classification_page_and_its_tabs(open_page, weights_home):
     cls_box = next(s for s in at.selectbox if s.key.startswith("vc_class_"))
     top1 = cls_box.value
     assert at.get("plotly_chart") and len(at.image) >= 4      # photo, crop, overlay, heatmap
-    at.radio(key="vc_method_mobilenet").set_value("saliency").run()
+    at.radio(key="vc_method").set_value("saliency").run()
     assert not at.exception
     cls_box.set_value((top1 + 1) % 1000).run()               # explain another class
     assert not at.exception
@@ -67,7 +67,7 @@ def test_classification_page_and_its_tabs(open_page, weights_home):
     at.session_state["vc_tab"] = ":material/blur_on: Everyday corruptions"
     at.run()
     at.radio(key="vc_corruption").set_value("jpeg").run()
-    at.select_slider(key="vc_level_jpeg").set_value(10).run()
+    at.select_slider(key="vc_level").set_value(6).run()           # JPEG quality 10
     assert not at.exception and len(at.get("plotly_chart")) >= 2
 
 
@@ -89,10 +89,10 @@ def test_offline_message_within_five_seconds(open_page, empty_home, monkeypatch)
     real = M.can_download
     # the real probe, against a black-holed address: the worst case of a classroom without internet
     monkeypatch.setattr(M, "can_download", lambda: real("192.0.2.1", 443, timeout=2.0, max_age=0))
-    at = open_page("pages/home.py")
+    at = open_page("pages/home.py", query={"model": "mobilenet_v3_large"})
     t0 = time.perf_counter()
     at.switch_page(CLASSIFY).run()
-    assert time.perf_counter() - t0 < 5.0
+    assert time.perf_counter() - t0 < 5.0 and at.selectbox(key="vc_model").value == "mobilenet_v3_large"
     assert not at.exception and "cannot reach the internet" in infos(at)
     assert "mobilenet_v3_large-5c1a4163.pth" in infos(at)
 
@@ -101,7 +101,8 @@ def test_local_weights_by_path_and_by_upload(open_page, empty_home, tmp_path, mo
     other = write_random_weights(tmp_path / "mine", ["mobilenet_v3_large"])["mobilenet_v3_large"]
     monkeypatch.setenv("PLAYGROUND_SERVER_PATHS", "1")
     monkeypatch.setenv("PLAYGROUND_MODELS_DIR", str(other.parent))
-    at = open_page(CLASSIFY)
+    at = open_page(CLASSIFY, query={"model": "mobilenet_v3_large"})
+    assert at.selectbox(key="vc_model").value == "mobilenet_v3_large"
     assert "MobileNetV3-Large" in infos(at)
     at.text_input(key="vision_local_path_mobilenet_v3_large").set_value(str(tmp_path / "x.txt"))
     at.button(key="vision_local_go_mobilenet_v3_large").click().run()
@@ -193,18 +194,18 @@ def test_detection_and_segmentation_page(open_page, weights_home):
 
 def test_cam_method_and_target_layer(open_page, weights_home):
     at = open_page(CLASSIFY)
-    method = at.radio(key="vc_method_mobilenet")
+    method = at.radio(key="vc_method")
     assert method.options == ["Grad-CAM", "Grad-CAM++", "Score-CAM",
                               "Gradient saliency (which pixels matter)"]
-    layer = at.selectbox(key="vc_layer_mobilenet_v3_large")
+    layer = at.selectbox(key="vc_layer")
     assert layer.value == "features.16" and not layer.disabled
     caps = lambda: " ".join(c.value for c in at.caption)  # noqa: E731
     assert "Grad-CAM at features.16 weighs each feature map" in caps()
     layer.set_value("features.10").run()
     assert not at.exception and "Grad-CAM at features.10 weighs" in caps()
-    at.radio(key="vc_method_mobilenet").set_value("gradcampp").run()
+    at.radio(key="vc_method").set_value("gradcampp").run()
     assert not at.exception and "Grad-CAM++ at features.10 like Grad-CAM" in caps()
-    at.radio(key="vc_method_mobilenet").set_value("scorecam").run()
+    at.radio(key="vc_method").set_value("scorecam").run()
     assert not at.exception and "most active of the layer's" in caps()
-    at.radio(key="vc_method_mobilenet").set_value("saliency").run()
-    assert at.selectbox(key="vc_layer_mobilenet_v3_large").disabled
+    at.radio(key="vc_method").set_value("saliency").run()
+    assert at.selectbox(key="vc_layer").disabled

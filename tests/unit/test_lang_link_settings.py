@@ -89,7 +89,9 @@ def test_every_lesson_pages_parser_turns_hostile_values_into_short_safe_warnings
         assert isinstance(values, dict)
         for w in warnings:
             outside_code = re.sub(r"`[^`]*`", "", w)
-            assert len(w) < 300 and "](" not in outside_code and "http" not in outside_code, (name, w)
+            assert all(len(code) <= 45 for code in re.findall(r"`[^`]*`", w)), (name, w)
+            assert "](" not in outside_code and "http" not in outside_code, (name, w)
+            assert len(bad) < 4 or bad not in outside_code, (name, w)      # not echoed as text
 
 
 def test_a_lesson_can_preset_a_tab_but_not_hide_it():

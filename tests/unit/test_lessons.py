@@ -85,7 +85,11 @@ def test_unknown_setting():
     assert "unknown setting 'colour'" in error(GOOD.replace('dataset = "spiral"', 'colour = "red"'))
 
 
-def test_settings_on_a_page_without_link_settings():
+def test_settings_on_a_page_without_link_settings(monkeypatch):
+    from playground.lessons import pages as LP
+
+    # the costs page reads its model from a link now: a page as it was before, without settings
+    monkeypatch.setitem(LP.specs(), "costs", LP.PageSpec("What models cost", "cost"))
     text = GOOD.replace('page = "playground"', 'page = "costs"').replace(
         'hide = ["data", "nav"]', "")
     assert "takes no settings from a link" in error(text)
@@ -179,3 +183,16 @@ def test_grading():
     number = X.Outcome("number", 60.5, "")
     assert X.grade(number, 58, 0.1) and not X.grade(number, 40, 0.1)
     assert X.grade(X.Outcome("number", 105, ""), 105, 0.0) and not X.grade(X.Outcome("number", 105, ""), 104, 0.0)
+
+
+def _grid(first, second, **settings):
+    return {"settings": {"preset": "cliff", **settings}, "variants": [
+        {"label": "first", "settings": first}, {"label": "second", "settings": second}]}
+
+
+def test_grid_race_counts_the_best_paths_moves_both_ways_and_says_when_it_never_arrives():
+    dry_first = X.grid_race(_grid({"slip": "0"}, {"slip": "0.1"}))
+    assert dry_first.answer == 0 and dry_first.numbers == {"first": 9.0, "second": 11.0}
+    assert X.grid_race(_grid({"slip": "0.1"}, {"slip": "0"})).answer == 1      # the opposite order
+    paid = X.grid_race(_grid({"step_reward": "0.1"}, {"step_reward": "-0.04"}))
+    assert paid.answer == 1 and "first: never reaches the goal" in paid.sentence

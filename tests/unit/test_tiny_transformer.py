@@ -70,3 +70,9 @@ def test_accuracy_axis_has_round_ticks():
     from playground.transformer import figures as F
     y2 = F.learning_curve([(1, 2.3, 0.1), (2, 2.0, 0.3)])["layout"]["yaxis2"]
     assert y2["tickmode"] == "array" and y2["tickvals"] == [0, 0.25, 0.5, 0.75, 1.0]   # not 26/51/77 %
+
+
+def test_one_evaluation_is_drawn_as_dots_more_as_lines():
+    from playground.transformer import figures as F
+    assert {t["mode"] for t in F.learning_curve([(2, 2.3, 0.1)])["data"]} == {"markers"}
+    assert {t["mode"] for t in F.learning_curve([(1, 2.3, 0.1), (2, 2.0, 0.3)])["data"]} == {"lines"}
