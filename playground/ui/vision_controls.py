@@ -57,14 +57,9 @@ def fit(prefix: str, name: str, options, default):
 
 def tabs(prefix: str):
     """The three sections as tabs (only the open one runs); which one is open is a setting."""
-    names = list(VS.TABS)
-    key = f"{prefix}_tab"
-    if key not in st.session_state:
-        st.session_state[key] = VS.TABS[stored(prefix).get("tab", "why")]
-    out = st.tabs(list(VS.TABS.values()), key=key, on_change="rerun")
-    opened = next((n for n, t in zip(names, out) if t.open), "why")
-    stored(prefix)["tab"] = opened
-    return out
+    from .lessons import kept_tabs
+
+    return kept_tabs(prefix, "tab", VS.TABS, f"{prefix}_tab", "why")
 
 
 def why_controls(prefix: str, methods: list[str], layers: list[str] | None = None,
