@@ -118,6 +118,6 @@ if t_tok.open:
         ui.plotly(st, F.token_strip(toks), key="lens_strip")
         st.dataframe(toks.rows(), hide_index=True, key="lens_tokens_table",
                      column_config={"text": "your text", "token": "token (tokenizer's spelling)"})
-        st.caption("Try “naïve café 😀 Привет 你好” to see how a tokenizer handles emoji and "
+        st.caption("Try “naïve café \U0001F600 Привет 你好” to see how a tokenizer handles emoji and "
                    "other scripts.")
 ui.hf_cost(P, lm)
