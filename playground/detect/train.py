@@ -117,7 +117,7 @@ def train_detector(seed: int = 0, steps: int | None = None,
         if step % 10 == 0 or step == steps:
             curve.append((step, round(float(loss.detach()), 4)))
             if progress:
-                progress(step, steps, float(loss))
+                progress(step, steps, float(loss.detach()))
     model.eval()
     for p in model.parameters():
         p.requires_grad_(False)

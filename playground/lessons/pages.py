@@ -19,6 +19,7 @@ class PageSpec:
 
 def _specs() -> dict[str, PageSpec]:
     from ..cnn import settings as CS
+    from ..detect import settings as DS
     from ..mlp import activation_lab as AL, backprop as BP, efficiency as EF, gradflow_demo as GF
     from ..mlp import landscape as LS
     from ..mlp import settings as PS
@@ -41,6 +42,8 @@ def _specs() -> dict[str, PageSpec]:
                                      tuple(TS.PARSERS)),
         "attention": PageSpec("Attention in language models", "attn"),
         "vision_classify": PageSpec("Image classification", "vc"),
+        "vision_detect": PageSpec("Detection and segmentation", "vd", DS.from_query,
+                                  tuple(DS.PARSERS)),
         "data_efficiency": PageSpec("Data efficiency", "eff", EF.from_query, tuple(EF.PAGE_PARSERS)),
         "costs": PageSpec("What models cost", "cost"),
     }

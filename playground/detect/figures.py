@@ -1,0 +1,57 @@
+"""Pictures of digit scenes: the 64×64 scene enlarged, predicted boxes with labels and scores,
+ground-truth boxes, the boxes NMS removed, and the segmentation overlay."""
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from ..vision import detect as VD
+from .model import Candidate
+
+SCALE = 6             # a 64×64 scene is drawn at 384×384 pixels
+TRUTH = "#ffe119"
+REMOVED = "#9e9e9e"
+PALETTE = VD.voc_palette(11)
+
+
+def enlarge(image: np.ndarray, scale: int = SCALE) -> Image.Image:
+    a = np.round(np.clip(np.asarray(image, np.float32), 0, 1) * 255).astype(np.uint8)
+    img = Image.fromarray(a, mode="L").convert("RGB")
+    return img.resize((img.width * scale, img.height * scale), Image.Resampling.NEAREST)
+
+
+def _scaled(box, scale):
+    return tuple(float(v) * scale for v in box)
+
+
+def scene_picture(image: np.ndarray, detections: list[Candidate], truth=None,
+                  removed: list[Candidate] = (), scale: int = SCALE) -> Image.Image:
+    """The scene with ground truth (yellow, thin, "true 7"), the boxes NMS removed (grey, thin)
+    and the detections (coloured, labelled "7 93%")."""
+    img = enlarge(image, scale)
+    d = ImageDraw.Draw(img)
+    for c in removed:
+        d.rectangle(_scaled(c.box, scale), outline=REMOVED, width=1)
+    if truth is not None:
+        font = VD._font(13)
+        for box, label in zip(*truth):
+            x0, y0, x1, y1 = _scaled(box, scale)
+            d.rectangle((x0 - 2, y0 - 2, x1 + 2, y1 + 2), outline=TRUTH, width=1)
+            d.text((x0, y1 + 3 if y1 + 18 < img.height else y1 - 16), f"true {label}",
+                   fill=TRUTH, font=font)
+    dets = [VD.Detection(_scaled(c.box, scale), c.label, str(c.label), c.score)
+            for c in detections]
+    return VD.draw_detections(img, dets, width=3)
+
+
+def segmentation_picture(image: np.ndarray, cmap: np.ndarray, opacity: float,
+                         scale: int = SCALE) -> Image.Image:
+    big = np.kron(np.asarray(cmap), np.ones((scale, scale), np.int64))
+    return VD.mask_overlay(enlarge(image, scale), big, opacity, PALETTE)
+
+
+def class_name(c: int) -> str:
+    return "background" if c == 0 else f"digit {c - 1}"
+
+
+CATEGORIES = [class_name(c) for c in range(11)]
