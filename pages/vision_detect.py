@@ -57,7 +57,7 @@ def own_scene():
             return None
         return S.from_drawing(np.asarray(img)), None, None, "your drawing (no ground truth: nobody " \
                                                        "told the app where your digits are)"
-    c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
+    c1, c2 = st.columns([1.2, 1], vertical_alignment="bottom")
     seed = ui.kept_or(P, "scene", 0, c1.number_input, "Scene number (its seed)", min_value=0,
                       max_value=9999, step=1)
     c2.button("New scene", key="vd_new", icon=":material/casino:", width="stretch",
@@ -103,6 +103,7 @@ def own_detector_panel():
 
 
 with right:
+    det = own_detector_panel() if source == "own" else None
     t_det, t_seg = st.tabs([":material/center_focus_strong: Object detection",
                             ":material/palette: Semantic segmentation"], key="vd_tab",
                            on_change="rerun")
@@ -114,8 +115,6 @@ if source == "own":
                    "has internet, or from a classroom bundle (`python -m playground.bundle DIR` "
                    "where there is internet, then start the app with `PLAYGROUND_BUNDLE=DIR`). "
                    "Choose “Photos” above to see them or how to provide their weights.")
-    with right:
-        det = own_detector_panel()
     if scene is not None:
         image, truth, mask, what = scene
         out = DM.predict(det.model, image)

@@ -38,9 +38,7 @@ def rows(dec: Decoded, truth=None) -> list[dict]:
         hit, _ = B.match([d.box for d in dets], [d.label for d in dets], gt_boxes, gt_labels)
         ious = B.iou([d.box for d in dets], gt_boxes)
     for i, d in enumerate(dets):
-        row = {"digit": d.label, "score": round(d.score, 3),
-               "box (x0, y0, x1, y1)": ", ".join(f"{v:.0f}" for v in d.box),
-               "cell (row, column)": f"{d.cell[0]}, {d.cell[1]}"}
+        row = {"digit": d.label, "score": round(d.score, 3)}
         if truth is not None:
             g = int(np.argmax(ious[i])) if ious.shape[1] else -1
             best = float(ious[i, g]) if g >= 0 else 0.0
@@ -50,6 +48,8 @@ def rows(dec: Decoded, truth=None) -> list[dict]:
                               "nothing there" if best == 0 else
                               "box too far off (IoU < 0.5)" if best < 0.5 else
                               "wrong digit" if int(gt_labels[g]) != d.label else "a second box")
+        row["cell (row, col)"] = f"{d.cell[0]}, {d.cell[1]}"
+        row["box x0, y0, x1, y1"] = ", ".join(f"{v:.0f}" for v in d.box)
         out.append(row)
     return out
 
