@@ -60,8 +60,9 @@ def own_scene():
     c1, c2 = st.columns([1.2, 1], vertical_alignment="bottom")
     seed = ui.kept_or(P, "scene", 0, c1.number_input, "Scene number (its seed)", min_value=0,
                       max_value=9999, step=1)
+    another = int(seed + 1 + np.random.default_rng().integers(9999)) % 10000   # never the same
     c2.button("New scene", key="vd_new", icon=":material/casino:", width="stretch",
-              on_click=lambda: ui.remember(P, "scene", int(np.random.default_rng().integers(10000))))
+              on_click=ui.remember, args=(P, "scene", another))
     sc = S.make_scene(int(seed), "test")
     return sc.image, (sc.boxes, sc.labels), sc.mask, (f"scene {seed}: {len(sc.labels)} digit(s) from the "
                                             "held-out half of the digits (the detector never saw "
