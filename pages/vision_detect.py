@@ -48,8 +48,8 @@ def own_scene():
         st.caption("Draw 1-4 digits anywhere on the black square, not touching each other (the "
                    "canvas's toolbar, on hover, undoes or clears). Your drawing is shrunk to "
                    f"{S.SIDE}×{S.SIDE} pixels like the generated scenes.")
-        drawn = st_canvas(stroke_width=16, stroke_color="#ffffff", background_color="#000000",
-                          width=320, height=320, drawing_mode="freedraw",
+        drawn = st_canvas(stroke_width=20, stroke_color="#ffffff", background_color="#000000",
+                          width=288, height=288, drawing_mode="freedraw",
                           return_image_data=True, key="vd_canvas")
         img = getattr(drawn, "image_data", None) if drawn is not None else None
         if img is None or np.asarray(img)[..., :3].max() == 0:
@@ -111,6 +111,7 @@ with right:
 if source == "own":
     with left:
         scene = own_scene()
+        picture = st.empty()      # the open tab's picture, next to its controls
         st.caption("The COCO detectors (SSDlite) and VOC segmenters (LR-ASPP, DeepLabV3) work on "
                    "photos but need their torchvision weights: downloaded once when the server "
                    "has internet, or from a classroom bundle (`python -m playground.bundle DIR` "
@@ -131,16 +132,17 @@ if source == "own":
                                help="Non-maximum suppression removes a box that overlaps a "
                                     "better-scoring one by at least this IoU.")
             c3, c4 = st.columns(2)
-            show_truth = ui.kept_or(P, "truth", True, c3.toggle, "Ground-truth boxes (yellow)")
+            show_truth = ui.kept_or(P, "truth", True, c3.toggle, "Ground-truth boxes (yellow)",
+                                    disabled=truth is None if scene is not None else False)
             show_removed = ui.kept_or(P, "removed", False, c4.toggle,
                                       "Boxes NMS removed (grey)")
             if scene is not None:
                 dec = DM.decode(out, thr, iou_t)
                 gone = [dec.candidates[g.index] for g in dec.removed]
-                st.image(DF.scene_picture(image, dec.detections,
-                                          truth if show_truth and truth is not None else None,
-                                          gone if show_removed else ()),
-                         width=420, caption=f"{len(dec.detections)} detection(s) with score ≥ "
+                picture.image(DF.scene_picture(image, dec.detections,
+                                               truth if show_truth and truth is not None else None,
+                                               gone if show_removed else ()),
+                              width="stretch", caption=f"{len(dec.detections)} detection(s) with score ≥ "
                                             f"{thr:.0%} after NMS · {what}")
                 if truth is not None:
                     st.markdown(E.found_sentence(dec, truth))
@@ -157,8 +159,8 @@ if source == "own":
                                  max_value=1.0, step=0.05)
             if scene is not None:
                 cmap = DM.class_map(out)
-                st.image(DF.segmentation_picture(image, cmap, opacity), width=420,
-                         caption=f"Each pixel coloured by the digit the network gives it "
+                picture.image(DF.segmentation_picture(image, cmap, opacity), width="stretch",
+                              caption=f"Each pixel coloured by the digit the network gives it "
                                  f"(background left clear) · {what}")
                 shares = D.class_shares(cmap, DF.CATEGORIES)
                 if mask is not None:

@@ -33,15 +33,15 @@ def scene_picture(image: np.ndarray, detections: list[Candidate], truth=None,
     for c in removed:
         d.rectangle(_scaled(c.box, scale), outline=REMOVED, width=1)
     if truth is not None:
-        font = VD._font(13)
+        font = VD._font(16)
         for box, label in zip(*truth):
             x0, y0, x1, y1 = _scaled(box, scale)
             d.rectangle((x0 - 2, y0 - 2, x1 + 2, y1 + 2), outline=TRUTH, width=1)
-            d.text((x0, y1 + 3 if y1 + 18 < img.height else y1 - 16), f"true {label}",
+            d.text((x0, y1 + 3 if y1 + 21 < img.height else y1 - 19), f"true {label}",
                    fill=TRUTH, font=font)
     dets = [VD.Detection(_scaled(c.box, scale), c.label, str(c.label), c.score)
             for c in detections]
-    return VD.draw_detections(img, dets, width=3)
+    return VD.draw_detections(img, dets, width=3, font_size=18)
 
 
 def segmentation_picture(image: np.ndarray, cmap: np.ndarray, opacity: float,

@@ -106,11 +106,13 @@ def batch(seeds, split: str = "train") -> list[Scene]:
 
 def from_drawing(rgba: np.ndarray, side: int = SIDE) -> np.ndarray:
     """A canvas drawing (H, W, 3 or 4) → a (side, side) scene image in [0, 1], light ink on black
-    (no boxes: nobody told us where the digits are)."""
+    (no boxes: nobody told us where the digits are). Shrunk to a third and enlarged again, so
+    its crisp strokes look like the scenes' enlarged 8×8 digits."""
     a = np.asarray(rgba, np.float32)
     if a.ndim != 3 or a.shape[2] < 3 or min(a.shape[:2]) < 8:
         raise ValueError("the drawing is not an image")
     g = a[..., :3].mean(axis=2) / 255.0
-    img = Image.fromarray(g.astype(np.float32), mode="F").resize((side, side),
-                                                                  Image.Resampling.BOX)
-    return np.clip(np.asarray(img, np.float32), 0, 1)
+    img = Image.fromarray(g.astype(np.float32), mode="F")
+    small = img.resize((side // 3, side // 3), Image.Resampling.BOX)
+    soft = np.asarray(small.resize((side, side), Image.Resampling.BILINEAR), np.float32)
+    return np.clip(soft / max(float(soft.max()), 1e-6), 0, 1)
