@@ -52,7 +52,7 @@ def main():
             "params": det.params, "steps": det.steps, "scenes_seen": det.steps * DT.BATCH,
             "wall_s": w, "cpu_s": c, "held_out_scenes": q.n_scenes, "held_out_digits": q.n_digits,
             "map50": round(q.map50, 4), "recall_at_0.5": round(q.recall, 4),
-            "precision_at_0.5": round(q.precision, 4), "seg_miou_digits": round(q.seg_miou, 4),
+            "precision_at_0.5": q.precision and round(q.precision, 4), "seg_miou_digits": round(q.seg_miou, 4),
             "seg_digit_pixels_right": round(q.seg_accuracy, 4), "curve": det.curve[::5]}
     if not args.skip_gpt:
         gpt, w, c = timed(lambda: C.train_gpt(0, steps=args.gpt_steps))

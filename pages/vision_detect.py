@@ -87,7 +87,8 @@ def own_detector_panel():
         st.dataframe(pd.DataFrame([
             {"measure": "mAP@0.5 (all scores ≥ 5 %)", "value": f"{q.map50:.1%}"},
             {"measure": "recall at score 50 % (digits found)", "value": f"{q.recall:.1%}"},
-            {"measure": "precision at score 50 % (boxes right)", "value": f"{q.precision:.1%}"},
+            {"measure": "precision at score 50 % (boxes right)",
+             "value": "no box shown" if q.precision is None else f"{q.precision:.1%}"},
             {"measure": "segmentation: mean IoU of the 10 digits", "value": f"{q.seg_miou:.1%}"},
             {"measure": "segmentation: digit pixels right", "value": f"{q.seg_accuracy:.1%}"}]),
             hide_index=True, key="vd_quality")

@@ -30,7 +30,7 @@ def default_steps() -> int:
 @dataclass
 class Quality:
     map50: float                 # mAP@0.5 over the digits (score ≥ 0.05, NMS IoU 0.5)
-    precision: float             # at score 0.5, NMS IoU 0.5: right boxes / boxes shown
+    precision: float | None      # at score 0.5, NMS IoU 0.5: right boxes / boxes shown (None: none)
     recall: float                # digits found / digits there
     seg_miou: float              # mean IoU of the 10 digit classes, pixel by pixel
     seg_accuracy: float          # share of digit pixels given their right digit
@@ -54,11 +54,15 @@ class OwnDetector:
     @property
     def summary(self) -> str:
         q = self.quality
+        at = ("at score 0.5 it shows no box at all" if q.precision is None else
+              f"at score 0.5 it finds {q.recall:.0%} of the digits and {q.precision:.0%} of its "
+              "boxes are right")
+        weak = (f" — weak after only {self.steps} mini-batches: train longer"
+                if q.map50 < 0.5 else "")
         return (f"the app's own detector ({self.params:,} parameters), trained here on "
                 f"{self.steps * BATCH:,} generated scenes in {self.seconds:.0f} s (seed {self.seed}): "
                 f"mAP@0.5 {q.map50:.1%} on {q.n_scenes} held-out scenes ({q.n_digits} digits it "
-                f"never saw); at score 0.5 it finds {q.recall:.0%} of the digits and "
-                f"{q.precision:.0%} of its boxes are right")
+                f"never saw); {at}{weak}")
 
 
 def evaluate(model: torch.nn.Module, n: int = EVAL_SCENES, threshold: float = 0.5) -> Quality:
@@ -87,7 +91,7 @@ def evaluate(model: torch.nn.Module, n: int = EVAL_SCENES, threshold: float = 0.
     n_digits = sum(len(s.labels) for s in scenes)
     m, _ = B.mean_ap(preds, truths, M.N_CLASSES)
     present = union > 0
-    return Quality(m, tp / shown if shown else 0.0, tp / max(n_digits, 1),
+    return Quality(m, tp / shown if shown else None, tp / max(n_digits, 1),
                    float(np.mean(inter[present] / union[present])), right / max(ink, 1),
                    n, n_digits)
 

@@ -165,7 +165,11 @@ def test_a_short_seeded_training_learns_and_repeats():
     assert det.curve[-1][1] < det.curve[0][1] / 2            # the loss falls
     q = det.quality
     assert q.map50 > 0.6 and q.recall > 0.3 and q.precision > 0.7 and q.n_scenes == 40
-    assert f"mAP@0.5 {q.map50:.1%}" in det.summary
+    assert f"mAP@0.5 {q.map50:.1%}" in det.summary and f"finds {q.recall:.0%} of the digits" in det.summary
+    assert "weak" not in det.summary
+    # the opposite: a model that shows no box and ranks badly says so
+    det.quality = T.Quality(0.02, None, 0.0, 0.01, 0.05, 40, 100)
+    assert "shows no box at all" in det.summary and "weak after only 100 mini-batches" in det.summary
     assert not det.model.training and not any(p.requires_grad for p in det.model.parameters())
 
 
