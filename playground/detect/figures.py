@@ -11,7 +11,9 @@ from .model import Candidate
 SCALE = 6             # a 64×64 scene is drawn at 384×384 pixels
 TRUTH = "#ffe119"
 REMOVED = "#9e9e9e"
-PALETTE = VD.voc_palette(11)
+# background black, digit d in the colour of its boxes (the detection tab): the same colour in both
+PALETTE = np.array([(0, 0, 0)] + [tuple(int(c[i:i + 2], 16) for i in (1, 3, 5))
+                                  for c in VD.BOX_COLORS[:10]], np.uint8)
 
 
 def enlarge(image: np.ndarray, scale: int = SCALE) -> Image.Image:
