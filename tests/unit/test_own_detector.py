@@ -182,3 +182,20 @@ def test_settings_round_trip_and_bad_values():
     assert q == {"source": "own", "scene": "42", "own_thr": "0.35", "nms": "0.9", "truth": "false"}
     assert DS.from_query(q)[0] == values
     assert DS.to_query(DS.DEFAULTS) == {}
+
+
+def test_the_detector_is_in_the_cost_catalog_with_its_conv_macs():
+    from playground import catalog as K
+
+    assert K.OWN_DETECTOR in {e.key for e in K.entries()}
+    model, fn, desc = K.build(K.OWN_DETECTOR)
+    by_hand = []
+    hooks = [m.register_forward_hook(lambda m, i, o: by_hand.append(
+        o.numel() * m.in_channels // m.groups * m.kernel_size[0] * m.kernel_size[1]))
+        for m in model.modules() if isinstance(m, torch.nn.Conv2d)]
+    fn()
+    for h in hooks:
+        h.remove()
+    cost = K.measure_entry(K.OWN_DETECTOR, repeats=1)
+    assert cost.params == M.n_params(model) and "64×64 digit scene" in desc
+    assert sum(by_hand) <= cost.macs <= sum(by_hand) * 1.05      # convolutions are nearly all of it
