@@ -20,6 +20,7 @@ P = "vd"  # session-state prefix of this page
 st.title("Object detection and segmentation")
 for w in ui.load_query_once(P, DS.from_query):
     st.warning(w)
+ui.lesson_gate("vision_detect")
 st.caption("Two other things networks do with a picture: find and box every object "
            "(detection), or give every pixel a class (semantic segmentation).")
 

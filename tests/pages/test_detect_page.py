@@ -78,3 +78,11 @@ def test_a_bad_link_value_is_explained_and_coco_offline_offers_the_own_detector(
     at.button(key="vd_use_own").click().run()
     assert not at.exception and at.radio(key="vd_source").value == "own"
     assert own_table(at) is not None
+
+
+def test_the_detection_lesson_step_opens_its_preset(open_page, no_weights):
+    at = open_page(DETECT, query={"source": "own", "scene": "5", "nms": "0.9", "removed": "true",
+                                  "hide": "source", "lock": "nms", "lesson_step": "12_detection.2"})
+    assert not at.exception and not [r for r in at.radio if r.key == "vd_source"]
+    assert at.slider(key="vd_nms").value == 0.9 and at.slider(key="vd_nms").disabled
+    assert at.toggle(key="vd_removed").value is True and "IoU ≥ 0.90" in texts(at)
