@@ -39,8 +39,10 @@ def scene_picture(image: np.ndarray, detections: list[Candidate], truth=None,
         for box, label in zip(*truth):
             x0, y0, x1, y1 = _scaled(box, scale)
             d.rectangle((x0 - 2, y0 - 2, x1 + 2, y1 + 2), outline=TRUTH, width=1)
-            d.text((x0, y1 + 3 if y1 + 21 < img.height else y1 - 19), f"true {label}",
-                   fill=TRUTH, font=font)
+            at = (x0, y1 + 3 if y1 + 21 < img.height else y1 - 19)   # inside at the bottom edge
+            tb = d.textbbox(at, f"true {label}", font=font)
+            d.rectangle((tb[0] - 2, tb[1] - 1, tb[2] + 2, tb[3] + 1), fill="black")
+            d.text(at, f"true {label}", fill=TRUTH, font=font)
     dets = [VD.Detection(_scaled(c.box, scale), c.label, str(c.label), c.score)
             for c in detections]
     return VD.draw_detections(img, dets, width=3, font_size=18)
