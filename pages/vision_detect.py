@@ -53,10 +53,15 @@ def own_scene():
                           width=288, height=288, drawing_mode="freedraw",
                           return_image_data=True, key="vd_canvas")
         img = getattr(drawn, "image_data", None) if drawn is not None else None
-        if img is None or np.asarray(img)[..., :3].max() == 0:
+        try:
+            drawing = None if img is None else S.from_drawing(np.asarray(img))
+        except (ValueError, TypeError):
+            st.warning("The canvas sent something that is not a picture; clear it and draw again.")
+            return None
+        if drawing is None or drawing.max() == 0:
             st.info("Draw a digit or two on the black square.")
             return None
-        return S.from_drawing(np.asarray(img)), None, None, "your drawing (no ground truth: nobody " \
+        return drawing, None, None, "your drawing (no ground truth: nobody " \
                                                        "told the app where your digits are)"
     c1, c2 = st.columns([1.2, 1], vertical_alignment="bottom")
     seed = ui.kept_or(P, "scene", 0, c1.number_input, "Scene number (its seed)", min_value=0,

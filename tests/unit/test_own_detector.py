@@ -48,8 +48,10 @@ def test_compose_by_hand_and_a_drawing():
     rgba[100:200, 150:170, :3] = 255
     img = S.from_drawing(rgba)
     assert img.shape == (64, 64) and img.max() == pytest.approx(1) and img[0, 0] == 0
-    with pytest.raises(ValueError):
-        S.from_drawing(np.zeros((5, 5)))
+    assert S.from_drawing(np.zeros((320, 320, 4), np.uint8)).max() == 0       # an empty canvas
+    for bad in (np.zeros((5, 5)), np.zeros(7), np.zeros((4, 4, 4))):
+        with pytest.raises(ValueError):
+            S.from_drawing(bad)
 
 
 # ---- IoU, NMS, AP ----------------------------------------------------------------------------
