@@ -157,6 +157,8 @@ if source == "own":
                 table = E.rows(dec, truth)
                 if table:
                     st.dataframe(pd.DataFrame(table), hide_index=True, key="vd_own_table")
+                st.markdown(E.threshold_sentence(det.quality, thr))
+                ui.plotly(st, DF.threshold_chart(det.quality.curve, thr), key="vd_own_pr")
                 st.caption("IoU (intersection over union) = the area two boxes share ÷ the area "
                            "they cover together: 1 for the same box, 0 for boxes that do not "
                            "touch. Neighbouring cells see the same digit and each proposes a box; "

@@ -75,3 +75,13 @@ def found_sentence(dec: Decoded, truth) -> str:
     if wrong:
         parts.append(f"{_n(wrong, 'box')} wrong (see the verdicts in the table)")
     return s + "; " + "; ".join(parts) + "."
+
+
+def threshold_sentence(quality, threshold: float) -> str:
+    """What the score threshold means on the held-out scenes (the curve's nearest point)."""
+    t, precision, recall = quality.at(threshold)
+    where = f"On the {quality.n_scenes} held-out scenes ({quality.n_digits} digits)"
+    if precision is None:
+        return f"{where} no box reaches a score of {t:.0%}: it finds none of the digits."
+    return (f"{where}, boxes with a score ≥ {t:.0%} are right {precision:.0%} of the time "
+            f"(precision) and find {recall:.0%} of the digits (recall).")

@@ -59,3 +59,25 @@ def class_name(c: int) -> str:
 
 
 CATEGORIES = [class_name(c) for c in range(11)]
+
+
+def threshold_chart(curve, threshold: float, height: int = 260) -> dict:
+    """Precision and recall on the held-out scenes against the score threshold, with the
+    slider's value as a dashed line."""
+    t = [p[0] for p in curve]
+    line = lambda y, name, color: {"type": "scatter", "mode": "lines+markers", "x": t, "y": y,  # noqa: E731
+                                   "name": name, "line": {"color": color, "width": 2},
+                                   "marker": {"size": 5},
+                                   "hovertemplate": f"score ≥ %{{x:.0%}}: {name} %{{y:.1%}}<extra></extra>"}
+    return {"data": [line([p[1] for p in curve], "precision (boxes right)", "#0877bd"),
+                     line([p[2] for p in curve], "recall (digits found)", "#f59322")],
+            "layout": {"margin": {"l": 10, "r": 20, "t": 40, "b": 40}, "template": "plotly_white",
+                       "font": {"size": 13}, "height": height,
+                       "title": {"text": "On the held-out scenes: the score threshold's trade-off"},
+                       "xaxis": {"title": {"text": "score threshold"}, "tickformat": ".0%",
+                                 "range": [0, 1]},
+                       "yaxis": {"tickformat": ".0%", "range": [0, 1.05], "automargin": True},
+                       "legend": {"orientation": "h", "y": -0.3},
+                       "shapes": [{"type": "line", "x0": threshold, "x1": threshold, "y0": 0,
+                                   "y1": 1, "yref": "paper", "line": {"dash": "dash",
+                                                                      "color": "#555"}}]}}

@@ -18,6 +18,7 @@ BATCH = 24
 LR = 1e-2
 EVAL_SCENES = 150           # held-out scenes (seeds EVAL_SEED...), the same for every model
 EVAL_SEED = 1_000_000
+THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(1, 20))      # 0.05 … 0.95, the slider's steps
 
 
 def default_steps() -> int:
@@ -36,6 +37,11 @@ class Quality:
     seg_accuracy: float          # share of digit pixels given their right digit
     n_scenes: int
     n_digits: int
+    curve: list = field(default_factory=list)   # (score threshold, precision or None, recall)
+
+    def at(self, threshold: float) -> tuple[float, float | None, float]:
+        """The curve's point nearest ``threshold``."""
+        return min(self.curve, key=lambda p: abs(p[0] - threshold))
 
 
 @dataclass
@@ -70,7 +76,8 @@ def evaluate(model: torch.nn.Module, n: int = EVAL_SCENES, threshold: float = 0.
     x, _ = M.stack(scenes)
     with torch.inference_mode():
         out = model(x)
-    preds, truths, tp, shown = [], [], 0, 0
+    preds, truths = [], []
+    tp, shown = np.zeros(len(THRESHOLDS)), np.zeros(len(THRESHOLDS))
     inter = np.zeros(M.N_CLASSES)
     union = np.zeros(M.N_CLASSES)
     right = ink = 0
@@ -78,10 +85,11 @@ def evaluate(model: torch.nn.Module, n: int = EVAL_SCENES, threshold: float = 0.
         low = M.decode(out, 0.05, 0.5, i).detections
         preds.append(([d.box for d in low], [d.label for d in low], [d.score for d in low]))
         truths.append((s.boxes, s.labels))
-        dets = [d for d in low if d.score >= threshold]
-        hit, _ = B.match([d.box for d in dets], [d.label for d in dets], s.boxes, s.labels)
-        tp += sum(h >= 0 for h in hit)
-        shown += len(dets)
+        for k, t in enumerate(THRESHOLDS):
+            dets = [d for d in low if d.score >= t]
+            hit, _ = B.match([d.box for d in dets], [d.label for d in dets], s.boxes, s.labels)
+            tp[k] += sum(h >= 0 for h in hit)
+            shown[k] += len(dets)
         cmap = M.class_map(out, i)
         for c in range(1, M.N_CLASSES + 1):
             inter[c - 1] += np.sum((cmap == c) & (s.mask == c))
@@ -91,9 +99,11 @@ def evaluate(model: torch.nn.Module, n: int = EVAL_SCENES, threshold: float = 0.
     n_digits = sum(len(s.labels) for s in scenes)
     m, _ = B.mean_ap(preds, truths, M.N_CLASSES)
     present = union > 0
-    return Quality(m, tp / shown if shown else None, tp / max(n_digits, 1),
-                   float(np.mean(inter[present] / union[present])), right / max(ink, 1),
-                   n, n_digits)
+    curve = [(t, float(tp[k] / shown[k]) if shown[k] else None, float(tp[k] / max(n_digits, 1)))
+             for k, t in enumerate(THRESHOLDS)]
+    _, precision, recall = min(curve, key=lambda p: abs(p[0] - threshold))
+    return Quality(m, precision, recall, float(np.mean(inter[present] / union[present])),
+                   right / max(ink, 1), n, n_digits, curve)
 
 
 def train_detector(seed: int = 0, steps: int | None = None,

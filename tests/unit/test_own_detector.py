@@ -4,7 +4,8 @@ import pytest
 import torch
 from torchvision import ops
 
-from playground.detect import boxes as B, explain as E, model as M, scenes as S, settings as DS
+from playground.detect import boxes as B, explain as E, figures as F, model as M, scenes as S
+from playground.detect import settings as DS
 from playground.detect import train as T
 from playground.threads import few_threads
 
@@ -169,9 +170,18 @@ def test_a_short_seeded_training_learns_and_repeats():
     assert q.map50 > 0.6 and q.recall > 0.3 and q.precision > 0.7 and q.n_scenes == 40
     assert f"mAP@0.5 {q.map50:.1%}" in det.summary and f"finds {q.recall:.0%} of the digits" in det.summary
     assert "weak" not in det.summary
+    t, p, r = q.at(0.5)
+    assert t == 0.5 and (p, r) == (q.precision, q.recall) and len(q.curve) == 19
+    recalls = [c[2] for c in q.curve]
+    assert recalls == sorted(recalls, reverse=True)           # a higher threshold never finds more
+    assert E.threshold_sentence(q, 0.5).endswith(f"right {p:.0%} of the time (precision) and find "
+                                                 f"{r:.0%} of the digits (recall).")
+    fig = F.threshold_chart(q.curve, 0.3)
+    assert fig["data"][1]["y"] == recalls and fig["layout"]["shapes"][0]["x0"] == 0.3
     # the opposite: a model that shows no box and ranks badly says so
-    det.quality = T.Quality(0.02, None, 0.0, 0.01, 0.05, 40, 100)
+    det.quality = T.Quality(0.02, None, 0.0, 0.01, 0.05, 40, 100, [(0.5, None, 0.0)])
     assert "shows no box at all" in det.summary and "weak after only 100 mini-batches" in det.summary
+    assert "no box reaches a score of 50%" in E.threshold_sentence(det.quality, 0.5)
     assert not det.model.training and not any(p.requires_grad for p in det.model.parameters())
 
 
