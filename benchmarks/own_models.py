@@ -2,6 +2,7 @@
 tells how busy the machine was), quality and a sample. Prints JSON.
 
 Run:  python benchmarks/own_models.py [--gpt-steps 500] [--threads 2] [--skip-gpt]
+      [--detector-steps 200] [--skip-detector]
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import torch  # noqa: E402
 
 from playground.cnn.own import train_digits_cnn  # noqa: E402
+from playground.detect import train as DT  # noqa: E402
 from playground.transformer import chargpt as C, lens as LL, vit_digits as V  # noqa: E402
 
 
@@ -31,6 +33,8 @@ def main():
     ap.add_argument("--gpt-steps", type=int, default=C.STEPS)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--skip-gpt", action="store_true")
+    ap.add_argument("--detector-steps", type=int, default=DT.STEPS)
+    ap.add_argument("--skip-detector", action="store_true")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     out = {"python": platform.python_version(), "torch": torch.__version__,
@@ -41,6 +45,15 @@ def main():
     vit, w, c = timed(lambda: V.train_digit_vit(0))
     out["digits_vit"] = {"steps": vit.steps, "wall_s": w, "cpu_s": c,
                          "test_accuracy": round(vit.test_acc, 4)}
+    if not args.skip_detector:
+        det, w, c = timed(lambda: DT.train_detector(0, args.detector_steps))
+        q = det.quality
+        out["digit_detector"] = {
+            "params": det.params, "steps": det.steps, "scenes_seen": det.steps * DT.BATCH,
+            "wall_s": w, "cpu_s": c, "held_out_scenes": q.n_scenes, "held_out_digits": q.n_digits,
+            "map50": round(q.map50, 4), "recall_at_0.5": round(q.recall, 4),
+            "precision_at_0.5": q.precision and round(q.precision, 4), "seg_miou_digits": round(q.seg_miou, 4),
+            "seg_digit_pixels_right": round(q.seg_accuracy, 4), "curve": det.curve[::5]}
     if not args.skip_gpt:
         gpt, w, c = timed(lambda: C.train_gpt(0, steps=args.gpt_steps))
         lens, lw, _ = timed(lambda: LL.run(gpt.lm, "And God said unto Abraham, Take now thy son"))

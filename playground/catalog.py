@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from . import cost as C
 
 PLAYGROUND, RECURRENT = "playground", "recurrent"
+OWN_DETECTOR = "detect:digits"
 BUDGET_MB = 2400.0
 
 
@@ -41,6 +42,9 @@ def entries() -> list[Entry]:
 
     out += [Entry(key, label, page, "trained in the app", note=note)
             for key, (label, page, note) in GC.NETWORKS.items()]
+    out.append(Entry(OWN_DETECTOR, "Own digit detector (64×64 scenes)", "Detection and segmentation",
+                     "trained in the app", note="Six 3×3 convolutions to a 16×16 grid of cells "
+                     "(objectness, box, digit) plus a per-pixel head; trained here offline."))
     for s in VM.REGISTRY.values():
         out.append(Entry(f"vision:{s.key}", s.label, {"classify": "Image classification"}.get(
             s.task, "Detection and segmentation"), "pretrained",
@@ -105,6 +109,14 @@ def build(key: str, meta: bool = False):
         from .games import costs as GC
 
         return GC.build(key)
+    if kind == "detect":
+        from .detect import model as DM
+
+        torch.manual_seed(0)
+        model = DM.DigitDetector().eval().requires_grad_(False)
+        x = torch.rand(1, 1, DM.SIDE, DM.SIDE, generator=torch.Generator().manual_seed(0))
+        return model, (lambda: model(x)), (f"one {DM.SIDE}×{DM.SIDE} digit scene (boxes, digits "
+                                           "and a class per pixel)")
     if kind == "vision":
         from .vision import models as VM
 

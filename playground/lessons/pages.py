@@ -20,6 +20,7 @@ class PageSpec:
 
 def _specs() -> dict[str, PageSpec]:
     from ..cnn import settings as CS
+    from ..detect import settings as DS
     from ..mlp import activation_lab as AL, backprop as BP, efficiency as EF, gradflow_demo as GF
     from ..mlp import landscape as LS
     from ..mlp import settings as PS
@@ -63,6 +64,8 @@ def _specs() -> dict[str, PageSpec]:
         "cnn_inside": PageSpec("Inside a pretrained CNN", "ci", CS.inside_from_query,
                                tuple(CS.INSIDE_DEFAULTS), fixed=("img_sample",)),
         "vision_classify": PageSpec("Image classification", "vc", VS.from_query, tuple(VS.PARSERS)),
+        "vision_detect": PageSpec("Detection and segmentation", "vd", DS.from_query,
+                                  tuple(DS.PARSERS)),
         "data_efficiency": PageSpec("Data efficiency", "eff", EF.from_query, tuple(EF.PAGE_PARSERS)),
         "costs": PageSpec("What models cost", "cost", CAT.from_query, ("model",)),
         "feature_viz": PageSpec("What does a channel look for?", "fv", FV.from_query,

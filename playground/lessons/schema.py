@@ -37,7 +37,7 @@ CONCEPTS = {
     "backprop": "Backpropagation by hand", "vanishing": "Vanishing gradients",
     "depth": "Features versus depth", "cnn": "Convolution and CNNs", "rnn": "Memory in RNNs",
     "attention": "Attention", "robustness": "Robustness", "data": "Data efficiency",
-    "cost": "What models cost", "reward": "Learning from reward",
+    "cost": "What models cost", "reward": "Learning from reward", "detection": "Object detection",
 }
 LESSON_KEYS = {"title", "goal", "concept", "minutes", "steps"}
 STEP_KEYS = {"page", "instruction", "settings", "hide", "lock", "question"}

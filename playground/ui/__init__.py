@@ -29,6 +29,7 @@ from .hf import (hf_cost, hf_folder_form, hf_locate, hf_model, hf_model_box,
                  hf_status)
 from .lessons import (active_step, app_base, kept_tabs, link_settings, link_to, lesson_gate, lesson_link, lessons, nav_position,
                       open_step, predict, reveal, step_query)
+from .own_detect import own_detector
 from .own import own_digit_vit, own_digits_cnn, own_gpt, own_gpt_panel, own_gpt_ready, lm_choice, lm_other, hub_usable
 from .vision import (IMAGE_SOURCES, image_input, model_label, model_status,
                      vision_model)
@@ -47,5 +48,5 @@ __all__ = [
     "model_status", "vision_model", "board", "join_form", "leave_class", "student", "submit_run",
     "active_step", "app_base", "kept_tabs", "link_settings", "link_to", "lesson_gate", "lesson_link", "lessons", "nav_position", "open_step", "predict", "reveal", "step_query",
     "class_card", "class_samples", "load_example", "set_examples", "teach_backbone",
-    "own_digits_cnn", "own_digit_vit", "own_gpt", "own_gpt_panel", "own_gpt_ready", "lm_choice", "lm_other", "hub_usable",
+    "own_detector", "own_digits_cnn", "own_digit_vit", "own_gpt", "own_gpt_panel", "own_gpt_ready", "lm_choice", "lm_other", "hub_usable",
 ]

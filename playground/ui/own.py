@@ -7,7 +7,6 @@ one run and then reuses it. A student can retrain with another seed: a new entry
 from __future__ import annotations
 
 import threading
-import time
 from collections import OrderedDict
 
 import streamlit as st
@@ -15,6 +14,7 @@ import streamlit as st
 from ..cnn.own import OwnCNN, train_digits_cnn
 from ..transformer import chargpt as _gpt
 from ..transformer.vit_digits import OwnViT, train_digit_vit
+from .background import trained_once
 
 KEEP = 2
 
@@ -40,49 +40,18 @@ def own_gpt_ready(seed: int = 0) -> bool:
     return seed in _store()["gpt"]
 
 
-def _train_job(store: dict, seed: int):
-    """Train in a thread of its own: a student who leaves the page (Streamlit stops that
-    script run) does not cancel the training everyone else is waiting for."""
-    job = store["jobs"][seed]
-    try:
-        model = _gpt.train_gpt(seed, progress=lambda s, n, v: job.update(step=s, steps=n, val=v))
-        with store["lock"]:
-            store["gpt"][seed] = model
-            while len(store["gpt"]) > KEEP:
-                store["gpt"].popitem(last=False)
-    except Exception as exc:  # noqa: BLE001 - shown to the student, never a traceback
-        job["error"] = f"Training the app's own GPT failed ({type(exc).__name__})."
-    finally:
-        job["done"] = True
-
-
 def own_gpt(seed: int = 0, where=st) -> _gpt.OwnGPT:
     """The app's own character GPT for ``seed``, trained on first use (progress bar); every
     visitor waiting for it watches the same training."""
-    store = _store()
-    models = store["gpt"]
-    if seed in models:
-        models.move_to_end(seed)
-        return models[seed]
-    with store["lock"]:
-        job = store["jobs"].get(seed)
-        if seed not in models and (job is None or job["done"]):
-            job = store["jobs"][seed] = {"step": 0, "steps": 1, "val": None, "done": False}
-            threading.Thread(target=_train_job, args=(store, seed), daemon=True,
-                             name=f"own-gpt-{seed}").start()
-    bar = where.progress(0.0, text="Training the app's own tiny GPT on the Book of Genesis "
-                                   "(once per server)…")
-    while job is not None and not job["done"]:
-        val = "" if job["val"] is None else f", validation loss {job['val']:.2f}"
-        bar.progress(job["step"] / max(job["steps"], 1),
-                     text=f"Training the app's own tiny GPT: step {job['step']} of "
-                          f"{job['steps']}{val} (once per server, for every visitor)")
-        time.sleep(0.5)
-    bar.empty()
-    if seed not in models:
-        where.error((job or {}).get("error") or "The app's own GPT is not available.")
-        st.stop()
-    return models[seed]
+    def text(job):
+        val = "" if job.get("val") is None else f", validation loss {job['val']:.2f}"
+        return (f"Training the app's own tiny GPT: step {job['step']} of {job['steps']}{val} "
+                "(once per server, for every visitor)")
+
+    return trained_once(_store(), _store()["gpt"], seed, lambda progress: _gpt.train_gpt(
+        seed, progress=lambda s, n, v: progress(step=s, steps=n, val=v)), KEEP, where,
+        "the app's own GPT", "Training the app's own tiny GPT on the Book of Genesis (once per "
+        "server)…", text)
 
 
 def own_gpt_panel(prefix: str, where=st) -> _gpt.OwnGPT:

@@ -62,13 +62,13 @@ def _font(size: int):
         return ImageFont.load_default()
 
 
-def draw_detections(img: Image.Image, dets: list[Detection], width: int | None = None) \
-        -> Image.Image:
+def draw_detections(img: Image.Image, dets: list[Detection], width: int | None = None,
+                    font_size: int | None = None) -> Image.Image:
     """The image with one coloured, labelled rectangle per detection."""
     out = img.convert("RGB").copy()
     d = ImageDraw.Draw(out)
     lw = width or max(2, round(max(out.size) / 250))
-    font = _font(max(12, round(max(out.size) / 45)))
+    font = _font(font_size or max(12, round(max(out.size) / 45)))
     for det in reversed(dets):                      # best drawn last, on top
         color = BOX_COLORS[det.label % len(BOX_COLORS)]
         x0, y0, x1, y1 = det.box

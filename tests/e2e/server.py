@@ -40,7 +40,8 @@ def app_server(env: dict | None = None, timeout: float = 90):
          "--server.port", str(port), "--server.address", "127.0.0.1",
          "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-        env={**os.environ, "PLAYGROUND_OWN_GPT_STEPS": "150", **(env or {})})  # quick own GPT
+        env={**os.environ, "PLAYGROUND_OWN_GPT_STEPS": "150", "PLAYGROUND_OWN_DETECT_STEPS": "100",
+             **(env or {})})  # quick own GPT and digit detector
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + timeout

@@ -106,7 +106,7 @@ def test_upload_classify_explain_and_fool(tall_page: Page, vision_url):
     expect(page.get_by_role("heading", name="Object detection and segmentation")).to_be_visible(
         timeout=TIMEOUT)
     wait_idle(page, TIMEOUT)
-    page.locator('[data-testid="stRadio"]').first.get_by_text("Upload").click()
+    page.locator('[data-testid="stRadio"]').filter(has_text="Upload").first.get_by_text("Upload").click()
     wait_idle(page, TIMEOUT)
     expect(page.get_by_text("Using your last photo")).to_be_visible(timeout=TIMEOUT)
     no_exception(page)

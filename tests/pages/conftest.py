@@ -26,6 +26,7 @@ def _showing_errors(get):
 def quick_own_gpt(monkeypatch):
     """Pages that show the app's own GPT train it for 120 steps in tests (500 in the app)."""
     monkeypatch.setenv("PLAYGROUND_OWN_GPT_STEPS", "120")
+    monkeypatch.setenv("PLAYGROUND_OWN_DETECT_STEPS", "100")   # the own digit detector: 200 in the app
 
 
 @pytest.fixture
