@@ -119,5 +119,5 @@ def test_the_reward_lesson_asks_before_the_grid_world_runs_then_reveals_the_meas
 
 def test_an_infinite_number_in_a_link_is_a_warning(open_page):
     at = open_page("pages/cartpole.py", query={"seed": "1e999"})
-    assert any("Ignored seed='1e999'" in w.value for w in at.warning)
+    assert any("Ignored seed=" in w.value and "1e999" in w.value for w in at.warning)
     assert at.number_input(key="cart_seed").value == 0
