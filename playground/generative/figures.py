@@ -55,13 +55,17 @@ def arrows(start: np.ndarray, vec: np.ndarray, length: float, name: str, color: 
 def gan_plane(xs, dmap, real, fake, arrow_from=None, arrow_vec=None, height: int = 520) -> dict:
     """D's opinion as a heatmap, real and generated points, G's gradient as arrows.
 
-    Redrawn about once a second for every student of a class: numbers to 0.01 (a pixel at
-    this size), and a coarse D map that the browser smooths (``zsmooth``)."""
-    data = [{"type": "heatmap", "x": _r(xs, 2), "y": _r(xs, 2), "z": _r(dmap, 2), "zmin": 0, "zmax": 1,
-             "zsmooth": "best", "colorscale": _D_SCALE, "opacity": 0.75, "name": "D(x)",
+    Redrawn about once a second for every student of a class: coordinates to 0.01 (a pixel at
+    this size), D(x) in whole percent on a coarse grid that the browser smooths (``zsmooth``)."""
+    xs = np.asarray(xs, dtype=float)
+    step = float(xs[1] - xs[0]) if len(xs) > 1 else 1.0
+    data = [{"type": "heatmap", "x0": round(float(xs[0]), 4), "dx": round(step, 4),
+             "y0": round(float(xs[0]), 4), "dy": round(step, 4), "zsmooth": "best",
+             "z": np.round(np.nan_to_num(np.asarray(dmap, dtype=float), nan=0.5) * 100).astype(int).tolist(),
+             "zmin": 0, "zmax": 100, "colorscale": _D_SCALE, "opacity": 0.75, "name": "D(x)",
              "colorbar": {"title": {"text": "D(x)"}, "thickness": 12, "len": 0.8,
-                          "tickvals": [0, 0.5, 1], "ticktext": ["0 fake", "0.5", "1 real"]},
-             "hovertemplate": "x %{x}<br>y %{y}<br>D(x) = %{z:.2f}<extra></extra>"},
+                          "tickvals": [0, 50, 100], "ticktext": ["0 fake", "0.5", "1 real"]},
+             "hovertemplate": "x %{x:.2f}<br>y %{y:.2f}<br>D(x) = %{z} %<extra></extra>"},
             _points(real, "real data", REAL, digits=2), _points(fake, "generated", FAKE, digits=2)]
     if arrow_from is not None:
         data.append(arrows(arrow_from, arrow_vec, 0.5, "generator gradient −∂L_G/∂x", digits=2))
