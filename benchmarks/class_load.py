@@ -29,7 +29,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LIVE_PAGES = {   # url path -> (button to press, counter regex or None for the tool's default)
-    # (the loss landscape animates in the browser: Plotly's own frames, no server work to measure)
+    # (the loss landscape animates in the browser: Plotly's own frames, no server work to measure;
+    # the playground trains in the browser: benchmarks/class_playground.py)
     "cnn_train": ("Play", None),
     "recurrent": ("Play", None),
     "tiny_transformer": ("Play", None),
@@ -40,9 +41,10 @@ LIVE_PAGES = {   # url path -> (button to press, counter regex or None for the t
     "gan": ("Play", r"Generator steps \*\*([\d,]+)\*\*"),
     "vae": ("Play", None),
     "diffusion": ("Play", None),
-    "data_efficiency": ("Run the experiment", None),
 }
-NO_PAUSE = {"data_efficiency"}   # one long run per click (no Pause): students close the tab
+# (data efficiency is one experiment per click, done in a few seconds with the default settings
+# even for 30 students: nothing keeps playing; pages listed here are ended by closing the tab)
+NO_PAUSE: set[str] = set()
 DEFAULT_TOOL = next((d / "shared" / "tools" / "load.py" for d in ROOT.parents
                      if (d / "shared" / "tools" / "load.py").exists()),
                     ROOT.parent / "shared" / "tools" / "load.py")

@@ -67,6 +67,7 @@ class FrameBudget:
         self._clock = clock
         self._lock = threading.Lock()
         self._seen: dict = {}                      # player -> last frame time
+        self._credit: dict = {}                    # player -> training seconds owed (< 0) or left
         self._sem = threading.BoundedSemaphore(self.slots)
         self._run_sem = threading.BoundedSemaphore(self.slots)   # whole script runs (run_gate)
         self._local, self._run_local = threading.local(), threading.local()   # re-entrancy
@@ -88,6 +89,7 @@ class FrameBudget:
     def forget(self, player):
         with self._lock:
             self._seen.pop(player, None)
+            self._credit.pop(player, None)
 
     # ---- the budget -----------------------------------------------------------------------
     def share(self, active: int) -> float:
@@ -112,6 +114,23 @@ class FrameBudget:
             self._prune(now)
             self.frames += 1
             return self.share(len(self._seen))
+
+    def allowance(self, player, seconds: float) -> float:
+        """This frame's training time for ``player`` given its share ``seconds``: the share
+        plus what earlier frames left unused, minus what they overran (capped at ``max_chunk``).
+        0 means: no training in this frame, only drawing. A run whose smallest unit of work (an
+        episode batch, a round of self-play games) takes longer than a frame's share then trains
+        in every k-th frame instead of overrunning every frame, and the class's screens still
+        update on time; over time every student gets the same share of the server."""
+        with self._lock:
+            c = min(self.max_chunk, self._credit.get(player, 0.0) + seconds)
+            self._credit[player] = c
+            return c if c > 0 else 0.0
+
+    def spend(self, player, seconds: float):
+        """Charge ``seconds`` of training to ``player`` (after a frame's ``allowance``)."""
+        with self._lock:
+            self._credit[player] = self._credit.get(player, 0.0) - seconds
 
     def record(self, wait: float, train: float, frame: float):
         """Add one finished frame's seconds (waiting for a slot, training, whole frame)."""

@@ -24,7 +24,7 @@ STEPS = 600          # ≈ 0.5-1 s on one thread; ≈ 97 % test accuracy (benchm
 class OwnCNN:
     """A trained, read-only digits model (the CNN; the small ViT uses it too) with the data it
     was trained on and how it went."""
-    model: torch.nn.Module      # in eval() mode, requires_grad off
+    model: torch.nn.Module      # in evaluation mode (.eval()), requires_grad off
     data: DigitData
     test_acc: float
     steps: int

@@ -113,7 +113,8 @@ class live_frame:
 
     While the page plays, entering waits for one of the server's training slots, trains
     ``run.step(n, max_seconds=...)`` within this frame's share of the server (at least one
-    step), and the body then draws the frame inside the same slot: at most as many sessions
+    step; when one step is longer than a frame's share, only every k-th frame trains:
+    ``FrameBudget.allowance``), and the body then draws the frame inside the same slot: at most as many sessions
     train and draw at once as there are cores, so the server's event loop and every click
     (Pause) get the CPU between two frames instead of queueing behind 30 of them. ``.done`` is
     the number of steps trained. Ends playing with a full rerun of the page (the transport bar
@@ -138,18 +139,20 @@ class live_frame:
             return self
         if rerun_pending():   # a click waits: draw at once (the rerun replaces this frame)
             return self
-        budget = frame_budget()
-        seconds = budget.seconds(session_id()) if self.run_key else 0.0
+        budget, sid = frame_budget(), session_id()
+        seconds = budget.allowance(sid, budget.seconds(sid)) if self.run_key else 0.0
         t0 = time.perf_counter()
         self._slot = budget.acquire(timeout=self.wait, cancel=rerun_pending)
         t1 = time.perf_counter()   # no slot after a long wait: train 1 step (after a click: 0)
         self._times = [t0, t1 - t0, 0.0]
-        if self.run_key is None or (not self._slot and rerun_pending()):
+        run = state[self.run_key] if self.run_key else None
+        if run is None or (not self._slot and rerun_pending()):
             return self
-        run = state[self.run_key]
         try:
-            self.done = run.step(self.n, max_seconds=seconds if self._slot else 1e-4)
-            self._times[2] = time.perf_counter() - t1
+            if seconds > 0:   # 0: earlier frames overran this session's share: draw only
+                self.done = run.step(self.n, max_seconds=seconds if self._slot else 1e-4)
+                self._times[2] = time.perf_counter() - t1
+                budget.spend(sid, self._times[2])
             self._stop_if_needed(run)
         except BaseException as exc:   # st.rerun() or a bug: give the slot back first
             self.__exit__()
@@ -232,20 +235,23 @@ def play_frame(prefix: str, run, speed: int, max_play_seconds: float = MAX_PLAY_
     if not tab_open():
         stop_playing(prefix)
         return 0
-    budget = frame_budget()
-    seconds = budget.seconds(session_id())
+    budget, sid = frame_budget(), session_id()
+    seconds = budget.allowance(sid, budget.seconds(sid))
     if cap_seconds is not None:
         seconds = min(seconds, cap_seconds)
     t0 = time.perf_counter()
     got = budget.acquire(timeout=2.0, cancel=rerun_pending)
     t1 = time.perf_counter()
-    if not got and rerun_pending():   # a click waits: this frame trains nothing
+    if (not got and rerun_pending()) or seconds <= 0:   # a click waits / share overrun: no training
+        if got:
+            budget.release()
         return 0
     try:
         done = run.step(speed, max_seconds=seconds if got else 1e-4)
     finally:
         if got:
             budget.release()
+        budget.spend(sid, time.perf_counter() - t1)
         budget.record(t1 - t0, time.perf_counter() - t1, time.perf_counter() - t0)
     started = state.get(f"{prefix}_play_started") or time.monotonic()
     if getattr(run, "status", "") in STOP_STATES:

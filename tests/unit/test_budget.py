@@ -42,12 +42,12 @@ def test_a_closed_tab_drops_out_of_the_count_at_once_when_forgotten():
     assert b.share(b.active()) == pytest.approx(1.0)
 
 
-def test_gate_lets_at_most_slots_frames_in_at_once():
-    b = FrameBudget(cores=2, slots=2)
+def _peak(gate, n: int = 12) -> int:
+    """How many of n threads were inside ``gate()`` at the same time, at most."""
     inside, peak, lock = [0], [0], threading.Lock()
 
     def frame():
-        with b.gate():
+        with gate():
             with lock:
                 inside[0] += 1
                 peak[0] = max(peak[0], inside[0])
@@ -55,12 +55,17 @@ def test_gate_lets_at_most_slots_frames_in_at_once():
             with lock:
                 inside[0] -= 1
 
-    threads = [threading.Thread(target=frame) for _ in range(12)]
+    threads = [threading.Thread(target=frame) for _ in range(n)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert peak[0] == 2
+    return peak[0]
+
+
+def test_gate_lets_at_most_slots_frames_in_at_once():
+    b = FrameBudget(cores=2, slots=2)
+    assert _peak(b.gate) == 2
     held = []
     for _ in range(2):    # two other sessions hold both slots (one per thread: re-entrant)
         t = threading.Thread(target=lambda: held.append(b.acquire(timeout=0.01)))
@@ -221,24 +226,8 @@ def test_a_pending_click_ends_the_wait_for_a_slot():
 
 def test_run_gate_lets_at_most_slots_runs_in_at_once_and_times_out_to_go_ahead():
     b = FrameBudget(cores=2, slots=2)
-    inside, peak, lock = [0], [0], threading.Lock()
-
-    def run():
-        with b.run_gate(timeout=10.0):
-            with b.gate(timeout=10.0):  # a live frame inside the run: its own slots
-                with lock:
-                    inside[0] += 1
-                    peak[0] = max(peak[0], inside[0])
-                time.sleep(0.02)
-                with lock:
-                    inside[0] -= 1
-
-    threads = [threading.Thread(target=run) for _ in range(10)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert peak[0] == 2
+    assert _peak(lambda: b.run_gate(timeout=10.0)) == 2
+    assert _peak(b.gate) == 2            # frames have their own slots, free of the runs' ones
     b = FrameBudget(cores=1, slots=1)
     with b.run_gate(), b.run_gate():    # re-entrant in one thread
         res = []
@@ -258,3 +247,23 @@ def test_rerun_pending_sees_a_click_but_not_a_fragment_timer():
     assert not rerun_pending(req)       # a fragment's timer: the frame goes on
     req.request_rerun(RerunData(query_string=""))
     assert rerun_pending(req)           # a click: the whole page reruns next
+
+
+def test_a_unit_longer_than_the_share_trains_in_every_kth_frame_and_keeps_the_share():
+    clock = Clock()
+    b = FrameBudget(cores=2, frame_seconds=0.25, train_share=0.5, max_chunk=0.2, clock=clock)
+    for i in range(29):
+        b.seconds(f"s{i}")
+    unit, trained, frames = 0.030, 0.0, 300      # a 30 ms episode batch; the share is ~4 ms
+    trains = []
+    for _ in range(frames):
+        allowed = b.allowance("me", b.seconds("me"))
+        trains.append(allowed > 0)
+        if allowed > 0:
+            b.spend("me", unit)                   # at least one unit, however small the allowance
+            trained += unit
+    share = b.share(30)
+    assert 0 < sum(trains) < frames               # some frames only draw
+    assert abs(trained - share * frames) <= unit  # and over time the student gets the share
+    b.forget("me")
+    assert b.allowance("me", share) == pytest.approx(share)   # a new start owes nothing
