@@ -78,14 +78,14 @@ if digits:
     snaps = Df.forward_steps(x0, schedule, T, int(seed), marks)
     imgs = np.concatenate([(snaps[t].reshape(-1, 8, 8) + 1) / 2 for t in marks])
     order = np.arange(len(imgs)).reshape(len(marks), -1).T.ravel()
-    f2.image(R.data_uri(R.png_bytes(F.tiles(imgs[order], cols=len(marks), cell=32))), width="content",
+    f2.image(R.data_uri(R.png_bytes(F.tiles(imgs[order], cols=len(marks), cell=32)[..., 0])), width="content",
              caption="Each row: one digit at t = " + ", ".join(map(str, marks)) + " (noise added one "
                      "step at a time; values shown clipped to black…white).")
 else:
-    x0 = D2.sample(data, 500, np.random.default_rng(int(seed)), points)
+    x0 = D2.sample(data, 300, np.random.default_rng(int(seed)), points)   # sent on every click: small
     snaps = Df.forward_steps(x0, schedule, T, int(seed), marks)
     ui.plotly(f2, F.snapshots_2d([(t, snaps[t]) for t in marks]), key="dif_forward")
-    f2.caption("500 data points, with the noise of steps " + ", ".join(map(str, marks)) + " added "
+    f2.caption(f"{len(x0)} data points, with the noise of steps " + ", ".join(map(str, marks)) + " added "
                "one step at a time. At t = T they are a standard normal cloud, whatever the data.")
 
 # ---- training -------------------------------------------------------------------------------
@@ -161,7 +161,7 @@ def sample_slice(most: float, factor: float, wait: float):
 
 # a full run (Play, Pause, Step, a setting) samples its slice here, so the fragment below knows
 # whether it must go on after the page pauses: then it reruns until the samples are current
-sample_slice(0.4, 4.0, 0.25)
+sample_slice(0.4, 2.0, 0.05)   # no long wait for a slot: a click (Pause) is answered first
 pending = live.pending(run, sample_key)
 state["dif_sliced"] = True
 every = ui.frame_every(P, ui.CHART_SECONDS) if state["dif_playing"] else (PENDING_SECONDS if pending else None)

@@ -184,7 +184,8 @@ def snapshots_2d(snaps: list[tuple[int, np.ndarray]], height: int = 230, color: 
     for i, (t, x) in enumerate(snaps):
         ax = "" if i == 0 else str(i + 1)
         lo, hi = i / n + gap / 2, (i + 1) / n - gap / 2
-        data.append({**_points(x, f"t = {t}", color, 3, 0.6, "scatter"), "xaxis": f"x{ax}", "yaxis": f"y{ax}"})
+        data.append({**_points(x, f"t = {t}", color, 3, 0.6, "scatter", digits=2), "xaxis": f"x{ax}",
+                     "yaxis": f"y{ax}"})
         rng = [-D2.VIEW, D2.VIEW]
         layout[f"xaxis{ax}"] = {"domain": [lo, hi], "range": rng, "showticklabels": False, "zeroline": False}
         layout[f"yaxis{ax}"] = {"range": rng, "showticklabels": False, "zeroline": False,
