@@ -98,7 +98,7 @@ def distance_curve(quality, height: int = 250) -> dict:
              "name": "MMD to target", "line": {"color": "#333333"}}]
     layout = {"height": height, "margin": {**_MARGIN, "r": 45}, "uirevision": "dist",
               "xaxis": {"title": {"text": "generator steps"}},
-              "yaxis": {"title": {"text": "MMD"}, "type": "log"},
+              "yaxis": {"title": {"text": "MMD"}, "type": "log", "dtick": "D2"},   # 2 and 5: no crowding
               "legend": {"orientation": "h", "y": 1.18}}
     if len(q) and q[0, 2] >= 0:
         data.append({"type": "scatter", "mode": mode, "x": _r(q[:, 0], 0), "y": _r(q[:, 2], 0),
