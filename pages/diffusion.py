@@ -237,9 +237,9 @@ if not state["dif_playing"]:
     with st.expander("What the denoiser costs (one denoising step)"):
         import torch
         x1, t1 = torch.zeros(1, run.dim), torch.ones(1, dtype=torch.long)
-        ui.cost_panel(ui.measure_cost(
+        ui.cost_on_request(
             f"diffusion:{run.dim}:{settings.width}:{settings.depth}",
             lambda: C.measure("Diffusion denoiser", run.model, lambda: run.model(x1, t1, T),
-                              f"one {'8×8 image' if digits else '2-D point'} and its step t")))
+                              f"one {'8×8 image' if digits else '2-D point'} and its step t"), key="dif_cost")
         st.caption(f"Generating one sample runs it once per sampler step ({T} for DDPM here), twice "
                    "per step with guidance.")

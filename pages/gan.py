@@ -156,7 +156,7 @@ with st.expander("How to read this, and why GANs fail"):
 if not state["gan_playing"]:
     with st.expander("What the generator costs"):
         z1 = run.z_shown[:1]
-        ui.cost_panel(ui.measure_cost(
+        ui.cost_on_request(
             f"gan:G:{settings.latent}:{settings.width}:{settings.depth}",
             lambda: C.measure("GAN generator", run.G, lambda: run.G(z1),
-                              f"one latent vector of {settings.latent} numbers")))
+                              f"one latent vector of {settings.latent} numbers"), key="gan_cost")

@@ -161,7 +161,7 @@ if not state["vae_playing"]:
     with st.expander("What the decoder costs"):
         import torch
         z1 = torch.zeros(1, run.s.latent)
-        ui.cost_panel(ui.measure_cost(
+        ui.cost_on_request(
             f"vae:dec:{run.pixels}:{latent}:{width}",
             lambda: C.measure("VAE decoder", run.model.dec, lambda: run.model.decode(z1),
-                              f"one code of {latent} numbers → {run.side}×{run.side} image")))
+                              f"one code of {latent} numbers → {run.side}×{run.side} image"), key="vae_cost")

@@ -104,6 +104,10 @@ def test_gan_plays_in_small_frames(open_page):
     assert any(f"Generator steps **{run.steps_g:,}**" in m.value for m in at.markdown)
     at.button(key="gan_play").click().run()          # Pause: the MMD of the last weights
     assert not at.session_state["gan_playing"] and run.evaluated_at == run.steps_g
+    if any(b.key == "gan_cost" for b in at.button):  # the cost: measured on request, not on Pause
+        assert not any(m.label == "Parameters" for m in at.metric)
+        at.button(key="gan_cost").click().run()
+    assert any(m.label == "Parameters" for m in at.metric) and not at.exception
 
 
 def test_vae_plays_in_small_frames(open_page):
