@@ -11,7 +11,7 @@ from playground.threads import few_threads
 
 ui.page_setup()
 P = "dif"
-PENDING_SECONDS = 0.5   # paused, until the samples are those of the current weights
+QUIET_SHARE = 0.05      # a frame's training share (s) above which the server counts as quiet (≤ 5 playing)
 state = st.session_state
 
 st.title("Diffusion models")
@@ -159,20 +159,41 @@ def sample_slice(most: float, factor: float, wait: float):
     return False
 
 
-# a full run (Play, Pause, Step, a setting) samples its slice here, so the fragment below knows
-# whether it must go on after the page pauses: then it reruns until the samples are current
-sample_slice(0.4, 2.0, 0.05)   # no long wait for a slot: a click (Pause) is answered first
-pending = live.pending(run, sample_key)
+def finish_sampling():
+    """On request: the rest of this sampling, a slice at a time in the server's frame slots."""
+    def slices():
+        while not live.update(run, sample_key, specs, 0.1):
+            yield
+    with few_threads():
+        for _ in ui.shared_steps(slices()):
+            pass
+
+
+# A full run (a first visit, Play, Pause, Step, a setting) samples a slice when it has nothing
+# to show, or when the server is quiet (then a short sampling is done at once); with a class
+# playing, a click's run stays short (30 Pauses at once) and the samples come with the next
+# playing frames, or on request. (A timer that went on sampling after Pause delayed every
+# student's Pause answer to ~2 s.)
+_budget = ui.frame_budget()
+if live.showing(run, sample_key) is None or (
+        live.pending(run, sample_key) and _budget.share(_budget.active()) >= QUIET_SHARE):
+    sample_slice(0.4, 2.0, 0.05)   # no long wait for a slot: other students' clicks come first
 state["dif_sliced"] = True
-every = ui.frame_every(P, ui.CHART_SECONDS) if state["dif_playing"] else (PENDING_SECONDS if pending else None)
 
 
-@st.fragment(run_every=every)
+@st.fragment(run_every=ui.frame_every(P, ui.CHART_SECONDS))
 def samples_view():
-    if not state.pop("dif_sliced", False):       # a rerun of this fragment alone: its slice
-        finished = sample_slice(0.15, 2.0, 2.0)
-        if finished and not state["dif_playing"]:
-            st.rerun(scope="app")                # current now: the page stops asking for frames
+    playing = state["dif_playing"]
+    if not state.pop("dif_sliced", False) and playing:   # a frame of this fragment alone
+        sample_slice(0.15, 2.0, 2.0)
+    if not playing and live.pending(run, sample_key):
+        place = st.empty()
+        if place.button("Sample the current weights", key="dif_finish", icon=":material/refresh:",
+                        help="Finish sampling from the weights of this training step (the samples "
+                             "shown are older)."):
+            with st.spinner("Sampling…"):
+                finish_sampling()
+            place.empty()
     shown = live.showing(run, sample_key)
     if shown is None:
         st.info(f"Sampling from the model at training step {run.steps:,} ({how}): "
@@ -186,8 +207,10 @@ def samples_view():
 def stale_note(shown) -> str:
     if shown.at == run.steps:
         return ""
-    return (f" Sampled from the weights of training step {shown.at:,}; samples of step "
-            f"{run.steps:,} are {live.progress():.0%} done.")
+    if state["dif_playing"]:
+        return (f" Sampled from the weights of training step {shown.at:,}; the samples of step "
+                f"{run.steps:,} are {live.progress():.0%} done (a busy server takes several frames).")
+    return f" Sampled from the weights of training step {shown.at:,} (the model is at step {run.steps:,})."
 
 
 def draw_digits(shown):

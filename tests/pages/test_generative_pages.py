@@ -122,16 +122,37 @@ def test_vae_plays_in_small_frames(open_page):
 
 
 def test_diffusion_samples_follow_the_weights(open_page):
-    """The samples shown are those of the run's current weights once a click's run is done
-    (a short sampling finishes within the click's slice), and Play keeps them coming."""
+    """A click's run samples a slice of the server's time: with the server quiet a short
+    sampling is done at once, so the samples shown are those of the current weights."""
     at = open_page(DIF, query={"T": "20"})
-    at.button(key="dif_step").click().run()
     run, live = at.session_state["dif_run"], at.session_state["dif_live"]
-    assert run.steps > 0 and live.shown.at == run.steps and live.shown.run is run
+    assert live.shown.at == 0 and live.shown.run is run and not live.pending(run, live.shown.key)
+    assert all(k in chart_ids(at) for k in ("dif_traj", "dif_field"))
+    at.button(key="dif_step").click().run()
+    assert run.steps > 0 and live.shown.at == run.steps and all(b.key != "dif_finish" for b in at.button)
     assert all(k in chart_ids(at) for k in ("dif_loss", "dif_traj", "dif_field"))
     at.button(key="dif_play").click().run()
-    assert at.session_state["dif_playing"] and live.shown.at == run.steps and not at.exception
+    assert at.session_state["dif_playing"] and not at.exception
     at.button(key="dif_play").click().run()
     assert not at.session_state["dif_playing"]
     at.number_input(key="dif_sample_seed").set_value(3).run()   # other settings: sampled anew
-    assert live.shown.key[1] == 3 and not at.exception
+    assert live.shown.key[1] == 3 and live.shown.at == run.steps and not at.exception
+
+
+def test_diffusion_on_a_busy_server_samples_in_slices_and_on_request(open_page, monkeypatch):
+    from playground.budget import FrameBudget
+
+    monkeypatch.setattr(FrameBudget, "share", lambda self, active: 1e-6)   # 30 students and more
+    at = open_page(DIF, query={"T": "20"})
+    run, live = at.session_state["dif_run"], at.session_state["dif_live"]
+    assert live.showing(run, live.job[1]) is None and 0 < live.progress() < 1   # one slice done
+    assert any("Sampling from the model at training step 0" in i.value for i in at.info)
+    at.button(key="dif_finish").click().run()
+    assert live.shown.at == 0 and live.job is None
+    assert any("MMD to the target" in m.value for m in at.markdown)
+    at.button(key="dif_step").click().run()                    # the older samples stay, saying so
+    assert run.steps > 0 and live.shown.at == 0 and live.pending(run, live.shown.key)
+    assert any(f"Sampled from the weights of training step 0 (the model is at step {run.steps:,})"
+               in m.value for m in at.markdown)
+    at.button(key="dif_finish").click().run()
+    assert live.shown.at == run.steps and not any("Sampled from the weights" in m.value for m in at.markdown)
