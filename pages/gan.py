@@ -4,12 +4,14 @@ from dataclasses import replace
 import streamlit as st
 
 from playground import cost as C, ui
+from playground.budget import thin
+from playground.threads import few_threads
 from playground.generative import data2d as D2, figures as F, gan as G, settings as S
 
 ui.page_setup()
 P = "gan"
-FRAME_SECONDS = 0.25
-MAX_PLAY_SECONDS = 600
+PLANE_SECONDS = 1.0     # the plane (D map, points, arrows: ~15 KB) while playing; status 4×/s
+PLANE_CELLS, PLANE_POINTS, ARROWS = 32, 300, 64
 state = st.session_state
 
 st.title("GAN on 2-D data")
@@ -78,7 +80,6 @@ ui.transport(P, "gan_run", build, S.SPEEDS, S.GAN_DEFAULTS["speed"], "rounds",
 ui.write_query(S.to_query(ui.stored(P), S.GAN_DEFAULTS))
 with sb:
     ui.lesson_link(P, "gan")
-playing = state["gan_playing"]
 
 
 def step_one(which: str):
@@ -106,30 +107,47 @@ def speed() -> int:
     return int(ui.stored(P).get("speed", S.GAN_DEFAULTS["speed"]))
 
 
-@st.fragment(run_every=FRAME_SECONDS if playing else None)
-def live_view():
-    ui.play_frame(P, run, speed(), MAX_PLAY_SECONDS)
+run.eval_seconds = 1.0   # while playing: the MMD to the target at most once a second (paused: at once)
+
+
+@ui.live_fragment(P, run_key="gan_run", n=speed)   # each frame: its share of the server, then draw
+def status_view():
     if run.status != "ok":
         st.error(run.message)
     loss = lambda v: "—" if v != v else f"{v:.3f}"  # noqa: E731  (NaN = not trained yet)
     st.markdown(f"Generator steps **{run.steps_g:,}** · discriminator steps **{run.steps_d:,}** · "
                 f"D loss **{loss(run.loss_d)}** · G loss **{loss(run.loss_g)}**")
-    left, right = st.columns([1.25, 1])
-    xs, dmap = run.d_map()
-    a_from, a_vec = run.g_arrows()
-    ui.plotly(left, F.gan_plane(xs, dmap, run.real_shown, run.generated(), a_from, a_vec),
+
+
+@ui.live_fragment(P, PLANE_SECONDS)
+def plane_view():
+    with few_threads():
+        xs, dmap = run.d_map(PLANE_CELLS)
+        a_from, a_vec = run.g_arrows(ARROWS)
+        fake = run.generated()[:PLANE_POINTS]
+    ui.plotly(st, F.gan_plane(xs, dmap, run.real_shown[:PLANE_POINTS], fake, a_from, a_vec),
               key="gan_plane")
-    with right:
-        if run.history:
-            ui.plotly(st, F.gan_losses(run.history), key="gan_losses")
-        else:
-            st.info("Press Play, Step, Step D or Step G: both losses are drawn here as they train.")
-        ui.plotly(st, F.distance_curve(run.quality), key="gan_dist")
-        for line in G.describe(run):
-            st.markdown(line)
+    st.caption(f"{PLANE_POINTS} real and {PLANE_POINTS} generated points (the same random inputs z "
+               f"every frame, so you see them move); arrows on the first {ARROWS}.")
 
 
-live_view()
+@ui.live_fragment(P, ui.CHART_SECONDS)
+def chart_view():
+    if run.history:
+        ui.plotly(st, F.gan_losses(thin(run.history)), key="gan_losses")
+    else:
+        st.info("Press Play, Step, Step D or Step G: both losses are drawn here as they train.")
+    ui.plotly(st, F.distance_curve(thin(run.quality)), key="gan_dist")
+    for line in G.describe(run):
+        st.markdown(line)
+
+
+status_view()
+left, right = st.columns([1.25, 1])
+with left:
+    plane_view()
+with right:
+    chart_view()
 
 with st.expander("How to read this, and why GANs fail"):
     st.markdown(
@@ -147,10 +165,10 @@ with st.expander("How to read this, and why GANs fail"):
         "overshoots the other's last move and they circle around the balance point instead of "
         "reaching it. Load *Never settles* and watch the distance swing.")
 
-if not playing:
+if not state["gan_playing"]:
     with st.expander("What the generator costs"):
         z1 = run.z_shown[:1]
-        ui.cost_panel(ui.measure_cost(
+        ui.cost_on_request(
             f"gan:G:{settings.latent}:{settings.width}:{settings.depth}",
             lambda: C.measure("GAN generator", run.G, lambda: run.G(z1),
-                              f"one latent vector of {settings.latent} numbers")))
+                              f"one latent vector of {settings.latent} numbers"), key="gan_cost")

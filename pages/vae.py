@@ -3,14 +3,14 @@
 import streamlit as st
 
 from playground import cost as C, render as R, ui
+from playground.budget import thin
 from playground.cnn import digits as D
 from playground.generative import figures as F, settings as S, vae as V
+from playground.threads import few_threads
 
 ui.page_setup()
 P = "vae"
-FRAME_SECONDS = 0.3
-SLOW_SECONDS = 1.0
-MAX_PLAY_SECONDS = 600
+MAP_SECONDS = 1.0       # the code map while playing (~10 KB); status 4×/s, pictures every 5 s
 state = st.session_state
 
 st.title("Variational autoencoder")
@@ -70,40 +70,56 @@ ui.transport(P, "vae_run", build, S.SPEEDS, S.VAE_DEFAULTS["speed"], "mini-batch
 ui.write_query(S.to_query(ui.stored(P), S.VAE_DEFAULTS))
 with sb:
     ui.lesson_link(P, "vae")
-playing = state["vae_playing"]
 
 
 def speed() -> int:
     return int(ui.stored(P).get("speed", S.VAE_DEFAULTS["speed"]))
 
 
-@st.fragment(run_every=FRAME_SECONDS if playing else None)
-def live_view():
-    ui.play_frame(P, run, speed(), MAX_PLAY_SECONDS)
+@ui.live_fragment(P, run_key="vae_run", n=speed)   # each frame: its share of the server, then draw
+def status_view():
     if run.status != "ok":
         st.error(run.message)
     st.markdown(f"Step **{run.steps:,}** · on test images: reconstruction **{run.recon:.2f}** + "
                 f"β·KL **{run.s.beta:g} × {run.kl:.2f}** = loss **{run.loss:.2f}** nats per image "
                 f"(−ELBO = {run.recon + run.kl:.2f})")
-    left, right = st.columns([1, 1])
-    with left:
-        ui.plotly(st, F.elbo_curves(run.history), key="vae_curves")
-        st.markdown(V.describe(run))
-    mu, y = run.latent_means()
+
+
+@ui.live_fragment(P, ui.CHART_SECONDS)
+def chart_view():
+    ui.plotly(st, F.elbo_curves(thin(run.history)), key="vae_curves")
+    st.markdown(V.describe(run))
+
+
+@ui.live_fragment(P, MAP_SECONDS)
+def map_view():
+    with few_threads():
+        mu, y = run.latent_means()
     dims = "z₁, z₂" if run.s.latent == 2 else f"z₁, z₂ (of {run.s.latent})"
-    ui.plotly(right, F.latent_scatter(mu, y, data.classes, dims=dims, height=380), key="vae_chart_latent")
-    right.caption("Each dot: the code μ(x) of one test image, coloured by its digit.")
+    ui.plotly(st, F.latent_scatter(mu, y, data.classes, dims=dims, height=380), key="vae_chart_latent")
+    st.caption(f"Each dot: the code μ(x) of one of {len(y):,} test images, coloured by its digit.")
 
 
-live_view()
+status_view()
+left, right = st.columns([1, 1])
+with left:
+    chart_view()
+with right:
+    map_view()
 
 
 def img(picture, where, caption: str):
-    where.image(R.data_uri(R.png_bytes(picture)), caption=caption, width="stretch")
+    """A gray picture as a one-channel PNG (a third of the bytes of RGB)."""
+    where.image(R.data_uri(R.png_bytes(picture[..., 0])), caption=caption, width="stretch")
 
 
-@st.fragment(run_every=SLOW_SECONDS if playing else None)
+@ui.live_fragment(P, ui.SLOW_SECONDS)
 def pictures():
+    with few_threads():
+        show_pictures()
+
+
+def show_pictures():
     n = 10
     orig, rec = run.reconstruct(range(n))
     st.subheader("Reconstructions")
@@ -147,11 +163,11 @@ with st.expander("The two terms of the ELBO"):
         "autoencoder whose codes can land anywhere, so samples from the prior become nonsense. "
         "Move β while it trains and watch the two curves trade places.")
 
-if not playing:
+if not state["vae_playing"]:
     with st.expander("What the decoder costs"):
         import torch
         z1 = torch.zeros(1, run.s.latent)
-        ui.cost_panel(ui.measure_cost(
+        ui.cost_on_request(
             f"vae:dec:{run.pixels}:{latent}:{width}",
             lambda: C.measure("VAE decoder", run.model.dec, lambda: run.model.decode(z1),
-                              f"one code of {latent} numbers → {run.side}×{run.side} image")))
+                              f"one code of {latent} numbers → {run.side}×{run.side} image"), key="vae_cost")

@@ -9,7 +9,9 @@ class c is dropped 10 % of the time in training, so classifier-free guidance can
 """
 from __future__ import annotations
 
+import copy
 import math
+import time
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -17,6 +19,7 @@ import torch
 from torch import nn
 
 from . import data2d as D2
+from ..threads import few_threads
 from .live import FRAME_BUDGET_S, diverged_message, finite, params_finite, run_budgeted, thin
 
 SCHEDULES = {"linear": "Linear β (DDPM)", "cosine": "Cosine ᾱ (improved DDPM)"}
@@ -194,8 +197,8 @@ class DiffusionRun:
         return done
 
     # ---- sampling -----------------------------------------------------------------------------
-    def eps(self, x, t: int, c: int | None = None, guidance: float = 0.0) -> torch.Tensor:
-        tt, m = torch.full((len(x),), t, dtype=torch.long), self.ema
+    def eps(self, x, t: int, c: int | None = None, guidance: float = 0.0, model=None) -> torch.Tensor:
+        tt, m = torch.full((len(x),), t, dtype=torch.long), model or self.ema
         if c is None or not self.s.digits:
             return m(x, tt, self.s.T)
         cc = torch.full((len(x),), int(c), dtype=torch.long)
@@ -210,38 +213,9 @@ class DiffusionRun:
         """n samples. ``sampler_steps`` None or = T: DDPM over every step; fewer: DDIM on evenly
         spaced steps. Returns the samples and ``keep`` snapshots (t, x_t) along the way
         (the first is pure noise, the last the samples)."""
-        g = torch.Generator().manual_seed(seed)
-        T = self.s.T
-        S = T if not sampler_steps or sampler_steps >= T else int(sampler_steps)
-        ts = np.unique(np.round(np.linspace(T, 1, S)).astype(int))[::-1]
-        x = torch.randn(n, self.dim, generator=g)
-        snaps = [(T, x.clone())]
-        with torch.inference_mode():
-            for i, t in enumerate(ts):
-                t_prev = int(ts[i + 1]) if i + 1 < len(ts) else 0
-                e = self.eps(x, int(t), c, guidance)
-                ab = self.ab[t - 1]
-                ab_prev = self.ab[t_prev - 1] if t_prev > 0 else torch.tensor(1.0)
-                x0 = (x - (1 - ab).sqrt() * e) / ab.sqrt()
-                # the data's range: near t = T, ᾱ_t ≈ 0 and dividing by √ᾱ_t amplifies ε̂'s error
-                x0 = x0.clamp(-1, 1) if self.s.digits else x0.clamp(-D2.VIEW - 1, D2.VIEW + 1)
-                if S == T:      # DDPM ancestral step: the posterior mean plus its noise
-                    beta = self.b[t - 1]
-                    mean = (ab_prev.sqrt() * beta / (1 - ab)) * x0 + \
-                        ((1 - beta).sqrt() * (1 - ab_prev) / (1 - ab)) * x
-                    var = beta * (1 - ab_prev) / (1 - ab)
-                    x = mean + (var.sqrt() * torch.randn(x.shape, generator=g) if t_prev > 0 else 0)
-                else:           # DDIM (η = 0): jump straight to t_prev along the predicted noise
-                    e = (x - ab.sqrt() * x0) / (1 - ab).sqrt()
-                    x = ab_prev.sqrt() * x0 + (1 - ab_prev).sqrt() * e
-                snaps.append((t_prev, x.clone()))
-        if keep:
-            pick = np.unique(np.round(np.linspace(0, len(snaps) - 1, keep)).astype(int))
-            snaps = [snaps[i] for i in pick]
-        else:
-            snaps = []
-        out = [(t, self._out(v)) for t, v in snaps]
-        return self._out(x), out
+        rev = Reverse(self, n, seed, sampler_steps, c, guidance, keep)
+        rev.advance()
+        return rev.result()
 
     def _out(self, x: torch.Tensor) -> np.ndarray:
         x = x.numpy()
@@ -265,3 +239,77 @@ class DiffusionRun:
         if not np.isfinite(x).all():
             return float("inf")
         return D2.distance(x, self.real_eval)
+
+
+class Reverse:
+    """One run of the reverse process (``DiffusionRun.sample``), resumable: ``advance(seconds)``
+    does as many denoising steps as fit in that time, so a live page can spread one sampling
+    over several frames and every frame stays within its share of the server. ``frozen=True``
+    samples from a copy of the EMA weights taken now (training may go on between two slices);
+    the numbers are those of one uninterrupted ``sample`` call with the same weights."""
+
+    def __init__(self, run: DiffusionRun, n: int, seed: int, sampler_steps: int | None = None,
+                 c: int | None = None, guidance: float = 0.0, keep: int = 0, frozen: bool = False):
+        self.run, self.c, self.guidance, self.keep = run, c, float(guidance), int(keep)
+        self.model = copy.deepcopy(run.ema) if frozen else run.ema
+        self.at = run.steps                       # the training step whose weights it samples
+        self.g = torch.Generator().manual_seed(seed)
+        T = run.s.T
+        self.S = T if not sampler_steps or sampler_steps >= T else int(sampler_steps)
+        self.ts = np.unique(np.round(np.linspace(T, 1, self.S)).astype(int))[::-1]
+        self.x = torch.randn(n, run.dim, generator=self.g)
+        self.snaps = [(T, self.x.clone())]
+        self.i = 0
+
+    @property
+    def done(self) -> bool:
+        return self.i >= len(self.ts)
+
+    @property
+    def progress(self) -> float:
+        return self.i / max(1, len(self.ts))
+
+    def advance(self, max_seconds: float | None = None, cancel=None) -> bool:
+        """Denoising steps until done, ``max_seconds`` passed (at least one step) or ``cancel()``."""
+        t0 = time.perf_counter()
+        with few_threads(), torch.inference_mode():
+            while not self.done:
+                self._one()
+                if max_seconds is not None and time.perf_counter() - t0 > max_seconds:
+                    break
+                if cancel is not None and cancel():
+                    break
+        return self.done
+
+    def _one(self):
+        run, ts, i, x = self.run, self.ts, self.i, self.x
+        t = int(ts[i])
+        t_prev = int(ts[i + 1]) if i + 1 < len(ts) else 0
+        e = run.eps(x, t, self.c, self.guidance, self.model)
+        ab = run.ab[t - 1]
+        ab_prev = run.ab[t_prev - 1] if t_prev > 0 else torch.tensor(1.0)
+        x0 = (x - (1 - ab).sqrt() * e) / ab.sqrt()
+        # the data's range: near t = T, ᾱ_t ≈ 0 and dividing by √ᾱ_t amplifies ε̂'s error
+        x0 = x0.clamp(-1, 1) if run.s.digits else x0.clamp(-D2.VIEW - 1, D2.VIEW + 1)
+        if self.S == run.s.T:   # DDPM ancestral step: the posterior mean plus its noise
+            beta = run.b[t - 1]
+            mean = (ab_prev.sqrt() * beta / (1 - ab)) * x0 + \
+                ((1 - beta).sqrt() * (1 - ab_prev) / (1 - ab)) * x
+            var = beta * (1 - ab_prev) / (1 - ab)
+            x = mean + (var.sqrt() * torch.randn(x.shape, generator=self.g) if t_prev > 0 else 0)
+        else:                   # DDIM (η = 0): jump straight to t_prev along the predicted noise
+            e = (x - ab.sqrt() * x0) / (1 - ab).sqrt()
+            x = ab_prev.sqrt() * x0 + (1 - ab_prev).sqrt() * e
+        self.x = x
+        self.snaps.append((t_prev, x.clone()))
+        self.i += 1
+
+    def result(self) -> tuple[np.ndarray, list[tuple[int, np.ndarray]]]:
+        """The samples and ``keep`` snapshots (t, x_t) from noise to samples (once done)."""
+        snaps = self.snaps
+        if self.keep:
+            pick = np.unique(np.round(np.linspace(0, len(snaps) - 1, self.keep)).astype(int))
+            snaps = [snaps[i] for i in pick]
+        else:
+            snaps = []
+        return self.run._out(self.x), [(t, self.run._out(v)) for t, v in snaps]

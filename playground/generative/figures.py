@@ -29,13 +29,14 @@ def _plane_layout(height: int, title: str = "") -> dict:
 
 
 def _points(x: np.ndarray, name: str, color: str, size: int = 4, opacity: float = 0.8,
-            kind: str = "scattergl") -> dict:
+            kind: str = "scattergl", digits: int = 3) -> dict:
     x = np.asarray(x)
-    return {"type": kind, "mode": "markers", "x": _r(x[:, 0]), "y": _r(x[:, 1]), "name": name,
+    return {"type": kind, "mode": "markers", "x": _r(x[:, 0], digits), "y": _r(x[:, 1], digits), "name": name,
             "marker": {"size": size, "color": color, "opacity": opacity}, "hoverinfo": "skip"}
 
 
-def arrows(start: np.ndarray, vec: np.ndarray, length: float, name: str, color: str = ARROW) -> dict:
+def arrows(start: np.ndarray, vec: np.ndarray, length: float, name: str, color: str = ARROW,
+           digits: int = 3) -> dict:
     """Line segments from ``start`` along ``vec`` with arrow heads; the longest is ``length``."""
     vec = np.nan_to_num(np.asarray(vec, dtype=float))
     top = float(np.sqrt((vec ** 2).sum(1)).max(initial=0)) or 1.0
@@ -45,22 +46,29 @@ def arrows(start: np.ndarray, vec: np.ndarray, length: float, name: str, color: 
         xs += [a[0], b[0], None]
         ys += [a[1], b[1], None]
         sizes += [0, 7, 0]
-    return {"type": "scatter", "mode": "lines+markers", "x": _r(xs), "y": _r(ys), "name": name,
+    return {"type": "scatter", "mode": "lines+markers", "x": _r(xs, digits), "y": _r(ys, digits), "name": name,
             "line": {"color": color, "width": 1.2},
             "marker": {"symbol": "arrow", "angleref": "previous", "size": sizes, "color": color},
             "hoverinfo": "skip"}
 
 
 def gan_plane(xs, dmap, real, fake, arrow_from=None, arrow_vec=None, height: int = 520) -> dict:
-    """D's opinion as a heatmap, real and generated points, G's gradient as arrows."""
-    data = [{"type": "heatmap", "x": _r(xs), "y": _r(xs), "z": _r(dmap, 3), "zmin": 0, "zmax": 1,
-             "colorscale": _D_SCALE, "opacity": 0.75, "name": "D(x)",
+    """D's opinion as a heatmap, real and generated points, G's gradient as arrows.
+
+    Redrawn about once a second for every student of a class: coordinates to 0.01 (a pixel at
+    this size), D(x) in whole percent on a coarse grid that the browser smooths (``zsmooth``)."""
+    xs = np.asarray(xs, dtype=float)
+    step = float(xs[1] - xs[0]) if len(xs) > 1 else 1.0
+    data = [{"type": "heatmap", "x0": round(float(xs[0]), 4), "dx": round(step, 4),
+             "y0": round(float(xs[0]), 4), "dy": round(step, 4), "zsmooth": "best",
+             "z": np.round(np.nan_to_num(np.asarray(dmap, dtype=float), nan=0.5) * 100).astype(int).tolist(),
+             "zmin": 0, "zmax": 100, "colorscale": _D_SCALE, "opacity": 0.75, "name": "D(x)",
              "colorbar": {"title": {"text": "D(x)"}, "thickness": 12, "len": 0.8,
-                          "tickvals": [0, 0.5, 1], "ticktext": ["0 fake", "0.5", "1 real"]},
-             "hovertemplate": "x %{x}<br>y %{y}<br>D(x) = %{z:.2f}<extra></extra>"},
-            _points(real, "real data", REAL), _points(fake, "generated", FAKE)]
+                          "tickvals": [0, 50, 100], "ticktext": ["0 fake", "0.5", "1 real"]},
+             "hovertemplate": "x %{x:.2f}<br>y %{y:.2f}<br>D(x) = %{z} %<extra></extra>"},
+            _points(real, "real data", REAL, digits=2), _points(fake, "generated", FAKE, digits=2)]
     if arrow_from is not None:
-        data.append(arrows(arrow_from, arrow_vec, 0.5, "generator gradient −∂L_G/∂x"))
+        data.append(arrows(arrow_from, arrow_vec, 0.5, "generator gradient −∂L_G/∂x", digits=2))
     return {"data": data, "layout": _plane_layout(height)}
 
 
@@ -90,7 +98,7 @@ def distance_curve(quality, height: int = 250) -> dict:
              "name": "MMD to target", "line": {"color": "#333333"}}]
     layout = {"height": height, "margin": {**_MARGIN, "r": 45}, "uirevision": "dist",
               "xaxis": {"title": {"text": "generator steps"}},
-              "yaxis": {"title": {"text": "MMD"}, "type": "log"},
+              "yaxis": {"title": {"text": "MMD"}, "type": "log", "dtick": "D2"},   # 2 and 5: no crowding
               "legend": {"orientation": "h", "y": 1.18}}
     if len(q) and q[0, 2] >= 0:
         data.append({"type": "scatter", "mode": mode, "x": _r(q[:, 0], 0), "y": _r(q[:, 2], 0),
@@ -137,7 +145,7 @@ def latent_scatter(mu: np.ndarray, y: np.ndarray, classes, height: int = 420, di
     for k, name in enumerate(classes):
         m = y == k
         col = "rgb(%d,%d,%d)" % tuple(CLASS_COLORS[k % len(CLASS_COLORS)])
-        data.append({"type": "scattergl", "mode": "markers", "x": _r(mu[m, 0]), "y": _r(mu[m, 1]),
+        data.append({"type": "scattergl", "mode": "markers", "x": _r(mu[m, 0], 2), "y": _r(mu[m, 1], 2),
                      "name": str(name), "marker": {"size": 5, "color": col, "opacity": 0.8},
                      "hovertemplate": f"digit {name}<br>z₁ %{{x}}<br>z₂ %{{y}}<extra></extra>"})
     return {"data": data, "layout": {"height": height, "margin": _MARGIN, "uirevision": "latent",
@@ -176,7 +184,8 @@ def snapshots_2d(snaps: list[tuple[int, np.ndarray]], height: int = 230, color: 
     for i, (t, x) in enumerate(snaps):
         ax = "" if i == 0 else str(i + 1)
         lo, hi = i / n + gap / 2, (i + 1) / n - gap / 2
-        data.append({**_points(x, f"t = {t}", color, 3, 0.6, "scatter"), "xaxis": f"x{ax}", "yaxis": f"y{ax}"})
+        data.append({**_points(x, f"t = {t}", color, 3, 0.6, "scatter", digits=2), "xaxis": f"x{ax}",
+                     "yaxis": f"y{ax}"})
         rng = [-D2.VIEW, D2.VIEW]
         layout[f"xaxis{ax}"] = {"domain": [lo, hi], "range": rng, "showticklabels": False, "zeroline": False}
         layout[f"yaxis{ax}"] = {"range": rng, "showticklabels": False, "zeroline": False,
@@ -195,18 +204,18 @@ def trajectories(snaps: list[tuple[int, np.ndarray]], target: np.ndarray, k: int
         xs += p[:, 0].tolist() + [None]
         ys += p[:, 1].tolist() + [None]
     final = snaps[-1][1]
-    data = [_points(target, "target data", REAL, 3, 0.35),
-            {"type": "scatter", "mode": "lines", "x": _r(xs), "y": _r(ys), "name": "paths",
+    data = [_points(target, "target data", REAL, 3, 0.35, digits=2),
+            {"type": "scatter", "mode": "lines", "x": _r(xs, 2), "y": _r(ys, 2), "name": "paths",
              "line": {"color": "rgba(60,60,60,0.45)", "width": 1}, "hoverinfo": "skip"},
-            _points(snaps[0][1][:k], f"start: noise (t = {snaps[0][0]})", GREY, 5, 0.9),
-            _points(final, "samples (t = 0)", FAKE, 4, 0.8)]
+            _points(snaps[0][1][:k], f"start: noise (t = {snaps[0][0]})", GREY, 5, 0.9, digits=2),
+            _points(final, "samples (t = 0)", FAKE, 4, 0.8, digits=2)]
     return {"data": data, "layout": _plane_layout(height)}
 
 
 def field_figure(p: np.ndarray, v: np.ndarray, noisy: np.ndarray, t: int, height: int = 480) -> dict:
     """Arrows of the learned denoising direction at step t over noisy data at that step."""
-    return {"data": [_points(noisy, f"data with noise of step {t}", REAL, 3, 0.35),
-                     arrows(p, v, 0.32, "denoising direction (score)")],
+    return {"data": [_points(noisy, f"data with noise of step {t}", REAL, 3, 0.35, digits=2),
+                     arrows(p, v, 0.32, "denoising direction (score)", digits=2)],
             "layout": _plane_layout(height)}
 
 

@@ -7,12 +7,14 @@ the generated points are −∂L_G/∂x: where each point is being pushed by D's
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from ..threads import few_threads
 from . import data2d as D2
 from .live import (FRAME_BUDGET_S, diverged_message, finite, mlp, params_finite, run_budgeted,
                    thin)
@@ -78,6 +80,9 @@ class GANRun:
         self.quality: list[tuple] = []       # (G steps, MMD to the target, modes covered)
         self.status, self.message = "ok", ""
         self.floor = D2.baseline_distance(s.target, QUALITY_N, points=points)
+        # The quality number costs more than a few rounds of training: with ``eval_seconds`` > 0
+        # a time-limited chunk evaluates at most that often (``catch_up`` when the page pauses)
+        self.eval_seconds, self._eval_t, self.evaluated_at = 0.0, 0.0, -1
         self.evaluate()
 
     def _opt(self, net, lr):
@@ -166,8 +171,14 @@ class GANRun:
         if self.status != "ok":
             return 0
         done = run_budgeted(self._round, n, max_seconds)
-        self.evaluate()
+        if max_seconds is None or time.perf_counter() - self._eval_t >= self.eval_seconds:
+            self.evaluate()
         return done
+
+    def catch_up(self):
+        """Evaluate now if the generator moved since the last evaluation (e.g. on Pause)."""
+        if self.evaluated_at != self.steps_g:
+            self.evaluate()
 
     def step_d(self, n: int = 1, max_seconds: float | None = FRAME_BUDGET_S) -> int:
         if self.status != "ok":
@@ -194,7 +205,9 @@ class GANRun:
         """MMD to the target and the modes covered, on a fixed set of points."""
         if self.status != "ok":
             return
-        x = self.generated()[:QUALITY_N]
+        self._eval_t, self.evaluated_at = time.perf_counter(), self.steps_g
+        with few_threads():
+            x = self.generated()[:QUALITY_N]
         if not np.isfinite(x).all():
             return
         dist = D2.distance(x, self.real_eval)

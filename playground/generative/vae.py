@@ -17,6 +17,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..cnn.digits import DigitData
+from ..threads import few_threads
 from .live import FRAME_BUDGET_S, diverged_message, finite, mlp, params_finite, run_budgeted, thin
 
 BETAS = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
@@ -125,7 +126,7 @@ class VAERun:
 
     def evaluate(self):
         """Both ELBO terms on (up to 1000) test images, a fixed noise sample: a smooth curve."""
-        with torch.inference_mode():
+        with few_threads(), torch.inference_mode():
             t = elbo_terms(self.model, self.x_test, torch.Generator().manual_seed(1))
         self.recon, self.kl = float(t["recon"]), float(t["kl"])
         if finite(self.recon, self.kl):

@@ -24,7 +24,7 @@ from .guard import guarded, section
 from .live import (CHART_SECONDS, SLOW_SECONDS, frame_budget, frame_every, live_fragment, live_frame,
                    page_gate, play_frame, rerun_pending, shared_steps, stop_playing, tab_open)
 from .board import board, join_form, leave_class, student, submit_run
-from .costs import all_costs, cost_panel, known_cost, measure_cost
+from .costs import all_costs, cost_on_request, cost_panel, known_cost, measure_cost
 from .hf import (hf_cost, hf_folder_form, hf_locate, hf_model, hf_model_box,
                  hf_status)
 from .lessons import (active_step, app_base, kept_tabs, link_settings, link_to, lesson_gate, lesson_link, lessons, nav_position,
@@ -40,7 +40,7 @@ __all__ = [
     "LABELS", "current", "hidden", "init_settings", "kept", "kept_or", "layers_widget", "user_points",
     "load_query_once", "memo", "once", "page_setup", "plotly", "read_upload", "remember",
     "server_setup", "setting_widget", "stored", "sync_url", "transport", "wkey", "write_query",
-    "guarded", "section", "all_costs", "cost_panel", "known_cost", "measure_cost",
+    "guarded", "section", "all_costs", "cost_on_request", "cost_panel", "known_cost", "measure_cost",
     "CHART_SECONDS", "SLOW_SECONDS", "frame_budget", "frame_every", "live_fragment", "live_frame", "play_frame", "shared_steps", "stop_playing",
     "tab_open",
     "model_store", "hf_cost", "hf_folder_form", "hf_locate", "hf_model", "hf_model_box",

@@ -38,6 +38,21 @@ def measure_cost(ident: str, measure) -> "_cost.Cost":
     return result
 
 
+def cost_on_request(ident: str, measure, key: str, where=st):
+    """The cost panel of ``ident`` once this server has measured it; until then a button that
+    measures it (``measure()``, once per server). A live page's Pause must not measure: a class
+    pressing Pause together would measure 30 times at once (2 s for every student's answer)."""
+    c = known_cost(ident)
+    if c is None:
+        where.caption("Parameters, size, multiply-accumulates, latency, peak memory and energy for "
+                      "one input, measured on this server (once per server).")
+        if where.button("Measure on this server", key=key, icon=":material/speed:"):
+            with st.spinner("Measuring…"):
+                c = measure_cost(ident, measure)
+    if c is not None:
+        cost_panel(c, where)
+
+
 def all_costs() -> dict:
     store = _cost_store()
     with store["lock"]:

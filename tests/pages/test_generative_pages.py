@@ -82,3 +82,77 @@ def test_vae_on_mnist_when_it_is_on_the_server(open_page, monkeypatch, tmp_path)
     at.button(key="vae_step").click().run()
     run = at.session_state["vae_run"]
     assert run.side == 28 and run.pixels == 784 and run.steps > 0 and not at.exception
+
+
+def chart_ids(at) -> str:
+    return " ".join(c.proto.id for c in at.get("plotly_chart"))
+
+
+def test_gan_plays_in_small_frames(open_page):
+    """Status line, plane and curves are separate fragments; the plane stays small."""
+    import json
+
+    at = open_page(GAN)
+    assert all(k in chart_ids(at) for k in ("gan_plane", "gan_dist")) and not at.exception
+    at.button(key="gan_play").click().run()          # a full run while playing: one frame each
+    run = at.session_state["gan_run"]
+    assert at.session_state["gan_playing"] and run.steps_g > 0 and run.eval_seconds == 1.0
+    assert all(k in chart_ids(at) for k in ("gan_plane", "gan_losses", "gan_dist"))
+    plane = next(c for c in at.get("plotly_chart") if "gan_plane" in c.proto.id)
+    spec = json.loads(plane.proto.spec)
+    assert len(plane.proto.spec) < 20_000 and spec["data"][0]["zsmooth"] == "best"
+    assert any(f"Generator steps **{run.steps_g:,}**" in m.value for m in at.markdown)
+    at.button(key="gan_play").click().run()          # Pause: the MMD of the last weights
+    assert not at.session_state["gan_playing"] and run.evaluated_at == run.steps_g
+    if any(b.key == "gan_cost" for b in at.button):  # the cost: measured on request, not on Pause
+        assert not any(m.label == "Parameters" for m in at.metric)
+        at.button(key="gan_cost").click().run()
+    assert any(m.label == "Parameters" for m in at.metric) and not at.exception
+
+
+def test_vae_plays_in_small_frames(open_page):
+    at = open_page(VAE)
+    at.button(key="vae_play").click().run()
+    run = at.session_state["vae_run"]
+    assert at.session_state["vae_playing"] and run.steps > 0 and not at.exception
+    assert all(k in chart_ids(at) for k in ("vae_curves", "vae_chart_latent"))
+    assert any("Decoded from a grid of codes" in s.value for s in at.subheader)
+    at.button(key="vae_play").click().run()
+    assert not at.session_state["vae_playing"]
+
+
+def test_diffusion_samples_follow_the_weights(open_page):
+    """A click's run samples a slice of the server's time: with the server quiet a short
+    sampling is done at once, so the samples shown are those of the current weights."""
+    at = open_page(DIF, query={"T": "20"})
+    run, live = at.session_state["dif_run"], at.session_state["dif_live"]
+    assert live.shown.at == 0 and live.shown.run is run and not live.pending(run, live.shown.key)
+    assert all(k in chart_ids(at) for k in ("dif_traj", "dif_field"))
+    at.button(key="dif_step").click().run()
+    assert run.steps > 0 and live.shown.at == run.steps and all(b.key != "dif_finish" for b in at.button)
+    assert all(k in chart_ids(at) for k in ("dif_loss", "dif_traj", "dif_field"))
+    at.button(key="dif_play").click().run()
+    assert at.session_state["dif_playing"] and not at.exception
+    at.button(key="dif_play").click().run()
+    assert not at.session_state["dif_playing"]
+    at.number_input(key="dif_sample_seed").set_value(3).run()   # other settings: sampled anew
+    assert live.shown.key[1] == 3 and live.shown.at == run.steps and not at.exception
+
+
+def test_diffusion_on_a_busy_server_samples_in_slices_and_on_request(open_page, monkeypatch):
+    from playground.budget import FrameBudget
+
+    monkeypatch.setattr(FrameBudget, "share", lambda self, active: 1e-6)   # 30 students and more
+    at = open_page(DIF, query={"T": "20"})
+    run, live = at.session_state["dif_run"], at.session_state["dif_live"]
+    assert live.showing(run, live.job[1]) is None and 0 < live.progress() < 1   # one slice done
+    assert any("Sampling from the model at training step 0" in i.value for i in at.info)
+    at.button(key="dif_finish").click().run()
+    assert live.shown.at == 0 and live.job is None
+    assert any("MMD to the target" in m.value for m in at.markdown)
+    at.button(key="dif_step").click().run()                    # the older samples stay, saying so
+    assert run.steps > 0 and live.shown.at == 0 and live.pending(run, live.shown.key)
+    assert any(f"Sampled from the weights of training step 0 (the model is at step {run.steps:,})"
+               in m.value for m in at.markdown)
+    at.button(key="dif_finish").click().run()
+    assert live.shown.at == run.steps and not any("Sampled from the weights" in m.value for m in at.markdown)
