@@ -147,4 +147,4 @@ def your_game():
 your_game()
 
 with st.expander("What the policy network costs"):
-    ui.cost_panel(ui.measure_cost("cart_policy", lambda: policy_cost(run)))
+    ui.cost_on_request("cart_policy", lambda: policy_cost(run), key="cart_cost")

@@ -168,4 +168,5 @@ with st.expander("What γ and the step reward change: the best paths, computed e
 
 if run.learner.kind == "network":
     with st.expander("What the Q-network costs"):
-        ui.cost_panel(ui.measure_cost(f"grid_qnet_{maze.shape}", lambda: q_network_cost(run.learner)))
+        ui.cost_on_request(f"grid_qnet_{maze.shape}", lambda: q_network_cost(run.learner),
+                           key="grid_cost")

@@ -131,4 +131,4 @@ with right:
                    f"column {best % 3 + 1} (P(win) {values[best, 0]:.0%}, P(loss) {values[best, 2]:.0%}).")
 
 with st.expander("What the value network costs"):
-    ui.cost_panel(ui.measure_cost("ttt_value_net", lambda: value_cost(run)))
+    ui.cost_on_request("ttt_value_net", lambda: value_cost(run), key="ttt_cost")
