@@ -6,6 +6,8 @@ from playground.language import figures as LF
 from playground.language import settings as LS
 from playground.language import tasks as T
 from playground.language.hub import ModelError
+from playground.transformer import chargpt as CG
+from playground.transformer import fill_blank as FB
 
 ui.page_setup()
 P = "lang"  # session-state prefix of this page
@@ -52,7 +54,9 @@ def show_cost(key: str, out_key: str):
 
 
 ui.link_settings(P, "language", LS.to_query)
-tab_sent, tab_t5, tab_mask = ui.kept_tabs(P, "tab", TABS, "lang_tab", "sent")
+# offline the page opens where it can do something: the app's own GPT fills in blanks
+tab_sent, tab_t5, tab_mask = ui.kept_tabs(P, "tab", TABS, "lang_tab",
+                                          "sent" if ui.hub_usable("sentiment") else "mask")
 
 # ---- sentiment -----------------------------------------------------------------------------
 with tab_sent, ui.section("Sentiment"):
@@ -108,32 +112,84 @@ with tab_t5, ui.section("Summarize and translate"):
     show_cost("t5", "lang_t5_out")
 
 # ---- fill in the blank -------------------------------------------------------------------------
+def own_fill_blank(lm):
+    """The app's own left-to-right GPT fills the blank by scoring whole sentences."""
+    st.write("The app's own GPT reads left to right, one character at a time, so it never sees "
+             "the words after a blank. It fills a blank by putting each candidate word in and "
+             "comparing how likely the whole sentence becomes, right side included: BERT instead "
+             "reads both sides of the blank at once and names the hidden word directly.")
+    if ui.stored(P).get("mask_text") == LS.EXAMPLES["mask_text"] and "mask_text" not in st.query_params:
+        ui.remember(P, "mask_text", LS.OWN_MASK_TEXT)       # BERT's example means nothing to it
+    with st.form("lang_own_form"):
+        text = ui.kept_or(P, "mask_text", LS.OWN_MASK_TEXT, st.text_area, "Sentence with [MASK]",
+                          height=80, max_chars=T.MAX_CHARS)
+        c1, c2 = st.columns([3, 1])
+        words = ui.kept_or(P, "mask_words", "", c1.text_input, "Candidate words, separated by "
+                           "commas (empty: the most frequent words of Genesis)",
+                           max_chars=FB.MAX_WORDS_CHARS, placeholder="earth, land, light, water")
+        k = ui.kept_or(P, "mask_k", 5, c2.slider, "Frequent words to show", 3, 10)
+        st.form_submit_button("Rank the candidates", key="lang_own_go", type="primary")
+    try:
+        res = ui.memo("lang_own", (lm.ident, text, words, k),
+                      lambda: FB.rank(lm, text, words, CG.load_text(), k))
+    except T.InputError as exc:
+        st.info(str(exc))
+        return
+    n = len(res.rows)
+    where = ("your words" if res.typed else f"the {n} likeliest of the {res.pool} most frequent "
+             "words of Genesis (type your own words to compare others)")
+    bert = "" if ui.hub_usable("fill_mask") else (" BERT, which reads both sides of the blank at "
+                                                    "once, needs the internet (a one-time download).")
+    st.markdown(f"**{FB.verdict(res)}**{bert}")
+    left, right = st.columns([1, 1])
+    fig = LF.prob_bars([(r.word, r.share) for r in res.rows],
+                       f"Probability among these {n} candidates only", full_range=False)
+    ui.plotly(left, fig, key="lang_own_chart")
+    left.caption(f"Candidates: {where}. Normalised over these {n} candidates only: other words "
+                 f"could be likelier still. Scored in {res.seconds * 1000:.0f} ms.")
+    right.dataframe({"word": [r.word for r in res.rows],
+                     "log P(sentence)": [round(r.logprob, 2) for r in res.rows],
+                     "per character": [round(r.per_char, 3) for r in res.rows],
+                     "share": [f"{r.share:.1%}" for r in res.rows]},
+                    hide_index=True, key="lang_own_table")
+    right.caption("log P(sentence): the natural log of the probability the model gives every "
+                  "character of the sentence, each from the 64 before it. A longer word has more "
+                  "characters to predict, so the per-character average is shown too.")
+    for note in res.notes:
+        st.caption(note)
+
+
 with tab_mask, ui.section("Fill in the mask"):
     st.write("Masked language models are trained to guess hidden words. Write a sentence with "
-             "[MASK] (or ___) where a word is missing; up to three blanks.")
-    usable = ui.hf_model_box("fill_mask")
-    with st.form("lang_mask_form"):
-        text = ui.kept_or(P, "mask_text", LS.EXAMPLES["mask_text"], st.text_area,
-                          "Sentence with [MASK]", height=80, max_chars=T.MAX_CHARS)
-        k = ui.kept_or(P, "mask_k", 5, st.slider, "Candidates to show", 3, 10)
-        go = st.form_submit_button("Guess the word", key="lang_mask_go", type="primary",
-                                   disabled=not usable)
-    if go and usable:
-        run("fill_mask", "lang_mask_out", lambda lm: T.fill_mask(lm, text, top_k=k))
-    out = state.get("lang_mask_out")
-    if isinstance(out, str):
-        st.info(out)
-    elif out is not None:
-        show_notice(out, 512)
-        for note in out.notes:
-            st.caption(note)
-        cols = st.columns(len(out.candidates))
-        for i, (col, cands) in enumerate(zip(cols, out.candidates)):
-            title = "Top candidates" if len(out.candidates) == 1 else f"Blank {i + 1}"
-            fig = LF.prob_bars([(w, p) for w, p, _ in cands], title, full_range=False)
-            ui.plotly(col, fig, key=f"lang_mask_chart_{i}")
-        st.dataframe({"sentence": [c[2] for c in out.candidates[0]],
-                      "probability": [f"{c[1]:.1%}" for c in out.candidates[0]]},
-                     hide_index=True, key="lang_mask_table")
-        st.caption(f"{out.fitted.n_kept} tokens read in {out.seconds * 1000:.0f} ms.")
-    show_cost("fill_mask", "lang_mask_out")
+             "[MASK] (or ___) where a word is missing.")
+    mask_model, own_lm, _ = ui.lm_choice(P, ["fill_mask"])
+    if own_lm is not None:
+        own_fill_blank(own_lm)
+    else:
+        st.caption("BERT fills up to three blanks at once.")
+        if ui.stored(P).get("mask_text") == LS.OWN_MASK_TEXT and "mask_text" not in st.query_params:
+            ui.remember(P, "mask_text", LS.EXAMPLES["mask_text"])
+        with st.form("lang_mask_form"):
+            text = ui.kept_or(P, "mask_text", LS.EXAMPLES["mask_text"], st.text_area,
+                              "Sentence with [MASK]", height=80, max_chars=T.MAX_CHARS)
+            k = ui.kept_or(P, "mask_k", 5, st.slider, "Candidates to show", 3, 10)
+            go = st.form_submit_button("Guess the word", key="lang_mask_go", type="primary")
+        if go:
+            run("fill_mask", "lang_mask_out", lambda lm: T.fill_mask(lm, text, top_k=k))
+        out = state.get("lang_mask_out")
+        if isinstance(out, str):
+            st.info(out)
+        elif out is not None:
+            show_notice(out, 512)
+            for note in out.notes:
+                st.caption(note)
+            cols = st.columns(len(out.candidates))
+            for i, (col, cands) in enumerate(zip(cols, out.candidates)):
+                title = "Top candidates" if len(out.candidates) == 1 else f"Blank {i + 1}"
+                fig = LF.prob_bars([(w, p) for w, p, _ in cands], title, full_range=False)
+                ui.plotly(col, fig, key=f"lang_mask_chart_{i}")
+            st.dataframe({"sentence": [c[2] for c in out.candidates[0]],
+                          "probability": [f"{c[1]:.1%}" for c in out.candidates[0]]},
+                         hide_index=True, key="lang_mask_table")
+            st.caption(f"{out.fitted.n_kept} tokens read in {out.seconds * 1000:.0f} ms.")
+        show_cost("fill_mask", "lang_mask_out")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import query as Q
+from ..transformer.fill_blank import MAX_WORDS_CHARS
 from .tasks import MAX_CHARS, TARGETS
 
 EXAMPLES = {
@@ -15,11 +16,15 @@ EXAMPLES = {
                 "managed colonies worries scientists around the world."),
     "mask_text": "The capital of France is [MASK].",
 }
+OWN_MASK_TEXT = "In the beginning God created the heaven and the [MASK]."   # the own GPT's example
+MODELS = ("own", "fill_mask")       # fill in the blank: the app's own GPT or BERT from the hub
 TABS = ("sent", "t5", "mask")
 T5_MODES = ("summary", *TARGETS)
-DEFAULTS = {"tab": "sent", **EXAMPLES, "t5_mode": "summary", "mask_k": 5}
+DEFAULTS = {"tab": "sent", **EXAMPLES, "t5_mode": "summary", "mask_k": 5, "model": "fill_mask",
+            "mask_words": ""}
 PARSERS = {"tab": Q.choice(TABS), "sent_text": Q.text(MAX_CHARS), "t5_text": Q.text(MAX_CHARS),
-           "mask_text": Q.text(MAX_CHARS), "t5_mode": Q.choice(T5_MODES), "mask_k": Q.integer(3, 10)}
+           "mask_text": Q.text(MAX_CHARS), "t5_mode": Q.choice(T5_MODES), "mask_k": Q.integer(3, 10),
+           "model": Q.choice(MODELS), "mask_words": Q.text(MAX_WORDS_CHARS)}
 
 
 def from_query(q) -> tuple[dict, list[str]]:

@@ -32,6 +32,7 @@ START = "\n"                   # the context every sentence is read after
 MAX_TEXT = 200                 # characters of a sentence (the GPT reads 64 at a time)
 MAX_CANDIDATES = 12
 MAX_WORD = 20
+MAX_WORDS_CHARS = 300          # the candidates box
 POOL = 60                      # default candidates come from this many frequent training words
 DEFAULT_K = 8
 _WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")

@@ -7,15 +7,48 @@ float32_torch = LMB.float32_fixture()   # the app's default dtype, whatever othe
 PAGE = "pages/language.py"
 
 
-def test_offline_every_model_says_why_and_the_page_works(open_page, offline):
+def test_offline_the_page_opens_on_the_own_gpts_fill_in_the_blank(open_page, offline):
+    from playground.transformer import fill_blank as FB
+
     at = open_page(PAGE)
+    assert at.session_state["lang_tab"].endswith("Fill in the blank")          # not a dead tab
     texts = [w.value for w in at.warning]
-    assert len(texts) == 3 and all("needs a one-time download" in t and "Hugging Face hub" in t
+    assert len(texts) == 2 and all("needs a one-time download" in t and "Hugging Face hub" in t
                                    and "local model folder" in t for t in texts)
     assert any("distilbert-base-uncased-finetuned-sst-2-english" in t and "268 MB" in t for t in texts)
-    assert at.button(key="lang_sent_go").disabled and at.button(key="lang_mask_go").disabled
-    assert not at.exception and "lang_sent_out" not in at.session_state
+    assert at.button(key="lang_sent_go").disabled and not at.exception
     assert at.text_area(key="lang_sent_text").value.startswith("The film")
+    # the own GPT's ranked output, not only a message
+    assert at.radio(key="lang_model").value == "own"
+    assert at.text_area(key="lang_mask_text").value == "In the beginning God created the heaven and the [MASK]."
+    table = at.dataframe[0].value
+    assert len(table) == 5 and list(table["log P(sentence)"]) == sorted(table["log P(sentence)"], reverse=True)
+    best = table["word"][0]
+    verdict = next(m.value for m in at.markdown if "prefers" in m.value)
+    assert f"prefers “{best}”" in verdict and "among these 5 words" in verdict and "needs the internet" in verdict
+    assert any("most frequent words of Genesis" in c.value for c in at.caption)
+    assert at.get("plotly_chart")
+
+    at.text_input(key="lang_mask_words").input("earth, xyzzy, heaven")     # the student's words
+    at.button(key="lang_own_go").click().run()
+    table = at.dataframe[0].value
+    assert sorted(table["word"]) == ["earth", "heaven", "xyzzy"] and not at.exception
+    assert at.query_params["mask_words"] == ["earth, xyzzy, heaven"] or \
+        at.query_params["mask_words"] == "earth, xyzzy, heaven"
+    for bad, says in (("earth, café", "never saw"), ("", None)):
+        at.text_input(key="lang_mask_words").input(bad)
+        at.text_area(key="lang_mask_text").input("No blank at all.")
+        at.button(key="lang_own_go").click().run()
+        assert any("Put [MASK]" in i.value for i in at.info) and not at.exception
+    at.text_area(key="lang_mask_text").input("And [MASK] said.")
+    at.text_input(key="lang_mask_words").input("God, café")
+    at.button(key="lang_own_go").click().run()
+    assert any("never saw" in i.value for i in at.info) and not at.exception
+
+
+def test_offline_a_link_still_chooses_the_tab(open_page, offline):
+    at = open_page(PAGE, query={"tab": "sent"})
+    assert at.session_state["lang_tab"].endswith("Sentiment") and not at.exception
 
 
 def test_local_folder_form_validates(open_page, offline, tmp_path, monkeypatch):
@@ -34,7 +67,8 @@ def test_local_folder_form_validates(open_page, offline, tmp_path, monkeypatch):
     at.text_input(key="lang_folder_sentiment").input(str(folder))
     at.button(key="lang_folder_go_sentiment").click().run()
     assert at.session_state["lang__folder__sentiment"] == str(folder.resolve())
-    assert sum("needs a one-time download" in w.value for w in at.warning) == 2   # t5, fill-mask
+    assert sum("needs a one-time download" in w.value for w in at.warning) == 1   # t5 (fill in
+    # the blank runs on the app's own GPT offline)
     assert any("from your folder" in c.value for c in at.caption)
 
 
