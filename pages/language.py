@@ -126,7 +126,7 @@ def own_fill_blank(lm):
         c1, c2 = st.columns([3, 1])
         words = ui.kept_or(P, "mask_words", "", c1.text_input, "Candidate words, separated by "
                            "commas (empty: the most frequent words of Genesis)",
-                           max_chars=FB.MAX_WORDS_CHARS, placeholder="earth, land, light, water")
+                           max_chars=FB.MAX_WORDS_CHARS, placeholder="e.g. earth, land, light, water")
         k = ui.kept_or(P, "mask_k", 5, c2.slider, "Frequent words to show", 3, 10)
         st.form_submit_button("Rank the candidates", key="lang_own_go", type="primary")
     try:

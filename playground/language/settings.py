@@ -16,7 +16,7 @@ EXAMPLES = {
                 "managed colonies worries scientists around the world."),
     "mask_text": "The capital of France is [MASK].",
 }
-OWN_MASK_TEXT = "In the beginning God created the heaven and the [MASK]."   # the own GPT's example
+OWN_MASK_TEXT = "And [MASK] said unto Abraham, Where is Sarah thy wife?"   # the own GPT's example
 MODELS = ("own", "fill_mask")       # fill in the blank: the app's own GPT or BERT from the hub
 TABS = ("sent", "t5", "mask")
 T5_MODES = ("summary", *TARGETS)

@@ -20,7 +20,9 @@ def test_offline_the_page_opens_on_the_own_gpts_fill_in_the_blank(open_page, off
     assert at.text_area(key="lang_sent_text").value.startswith("The film")
     # the own GPT's ranked output, not only a message
     assert at.radio(key="lang_model").value == "own"
-    assert at.text_area(key="lang_mask_text").value == "In the beginning God created the heaven and the [MASK]."
+    from playground.language import settings as LS
+
+    assert at.text_area(key="lang_mask_text").value == LS.OWN_MASK_TEXT      # not BERT's example
     table = at.dataframe[0].value
     assert len(table) == 5 and list(table["log P(sentence)"]) == sorted(table["log P(sentence)"], reverse=True)
     best = table["word"][0]
@@ -105,3 +107,12 @@ def test_fill_mask_and_t5_with_local_models(open_page, tiny):
     at.text_area(key="lang_t5_text").input("   ")
     at.button(key="lang_t5_go").click().run()
     assert at.session_state["lang_t5_out"] == "Type or paste some text first."
+
+
+def test_with_bert_here_a_student_can_still_choose_the_own_gpt(open_page, tiny):
+    at = open_page(PAGE)
+    assert at.radio(key="lang_model").value == "fill_mask" and at.session_state["lang_tab"].endswith("Sentiment")
+    at.radio(key="lang_model").set_value("own").run()
+    verdict = next(m.value for m in at.markdown if "prefers" in m.value)
+    assert "needs the internet" not in verdict and not at.exception       # BERT is on this server
+    assert at.query_params["model"] in ("own", ["own"])
