@@ -45,6 +45,12 @@ def show_notice(result, limit: int):
         st.warning(note, icon=":material/content_cut:")
 
 
+def offline_hint(usable: bool):
+    if not usable:
+        st.caption("Without this download, the **Fill in the blank** tab still works: it runs on "
+                   "the app's own small GPT, trained on this server.")
+
+
 def show_cost(key: str, out_key: str):
     """The cost panel of a model that has been used in this session."""
     if out_key in state and not isinstance(state[out_key], str):
@@ -64,6 +70,7 @@ with tab_sent, ui.section("Sentiment"):
              "sentences (SST-2), so it only knows these two answers — try sarcasm, negations "
              "(“not bad at all”) or a neutral fact and see how sure it still is.")
     usable = ui.hf_model_box("sentiment")
+    offline_hint(usable)
     with st.form("lang_sent_form"):
         text = ui.kept_or(P, "sent_text", LS.EXAMPLES["sent_text"], st.text_area, "Your text",
                           height=110, max_chars=T.MAX_CHARS)
@@ -90,6 +97,7 @@ with tab_t5, ui.section("Summarize and translate"):
              "your text (“summarize: …”, “translate English to German: …”) and it writes the answer "
              "word by word.")
     usable = ui.hf_model_box("t5")
+    offline_hint(usable)
     with st.form("lang_t5_form"):
         mode = ui.kept_or(P, "t5_mode", "summary", st.radio, "Task", list(MODES),
                           format_func=MODES.get, horizontal=True)
