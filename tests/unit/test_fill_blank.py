@@ -31,8 +31,10 @@ def test_the_sentence_seen_in_training_ranks_above_nonsense(lm):
     assert "“earth”" in FB.verdict(r) and "among these 3 words" in FB.verdict(r)
 
 
-def test_total_log_probability_is_the_sum_of_the_models_steps(lm):
+@pytest.mark.parametrize("chunk", [7, FB.CHUNK])
+def test_total_log_probability_is_the_sum_of_the_models_steps(lm, chunk, monkeypatch):
     """Computed independently: one forward pass per character on the (at most 64) before it."""
+    monkeypatch.setattr(FB, "CHUNK", chunk)             # windows in many passes or in one
     text = ("And the earth was without form, and void; and darkness was upon the face of the "
             "[MASK]. And God said, Let there be light: and there was light.")
     r = FB.rank(lm, text, "heaven, earth")
