@@ -31,7 +31,8 @@ def test_classification_and_language_pages_use_the_bundle(open_page, bundle):
     assert not at.exception and any(m.label.startswith("Latency") for m in at.metric)
     at.switch_page("pages/language.py").run()
     texts = [w.value for w in at.warning]
-    assert len(texts) == 2 and not any("sst-2" in t for t in texts)     # sentiment is there
+    assert len(texts) == 1 and not any("sst-2" in t for t in texts)     # sentiment is there; fill
+    # in the blank runs on the app's own GPT, so only T5 asks for a download
     assert all(f"{BP.BUNDLE_ENV}=DIR" in t and "python -m playground.bundle DIR" in t and
                f"looks in `{bundle}`" in t for t in texts)
     assert all("https://huggingface.co/" in t for t in texts)

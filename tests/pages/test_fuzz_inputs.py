@@ -31,7 +31,8 @@ float32_torch = LMB.float32_fixture()
 PAGES = re.findall(r'st\.Page\("(pages/[a-z_]+\.py)"', (ROOT / "app.py").read_text())
 # Settings (URL parameters) under which a page shows more boxes than with its defaults.
 VIEWS = {"pages/recurrent.py": [{"task": "chars"}],
-         "pages/vision_detect.py": [{"source": "coco"}]}   # photos and weights uploads too
+         "pages/vision_detect.py": [{"source": "coco"}],   # photos and weights uploads too
+         "pages/language.py": [{"tab": "mask", "model": "own"}]}   # the own GPT's candidate words
 STATS = {"inputs": 0, "values": 0}
 
 
