@@ -46,7 +46,7 @@ class Quality:
 
 @dataclass
 class OwnDetector:
-    model: torch.nn.Module       # eval(), requires_grad off: shared read-only
+    model: torch.nn.Module       # evaluation mode (.eval()), requires_grad off: shared read-only
     quality: Quality
     steps: int
     seconds: float
